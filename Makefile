@@ -1,0 +1,54 @@
+# Every target sets up .venv itself: a fresh machine needs only Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+# The demo clock: a moment when the call for papers and registration are both open.
+DEMO_NOW ?= 2020-01-20T12:00:00+00:00
+
+.PHONY: run test e2e lint format bench clean
+
+$(VENV)/.installed-run: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+instance/dev-secret-key:
+	@mkdir -p instance
+	@$(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
+
+run: $(VENV)/.installed-run instance/dev-secret-key
+	@FASTPATH_SECRET_KEY=$$(cat instance/dev-secret-key) $(FLASK) db upgrade
+	@FASTPATH_SECRET_KEY=$$(cat instance/dev-secret-key) $(FLASK) demo setup
+	@echo ""
+	@echo "  FastPath 2020 is being served at   http://127.0.0.1:5000/"
+	@echo "  The site's clock is set to          $(DEMO_NOW) (call for papers and registration open)"
+	@echo "  Mail it sends is written to         instance/mail/*.eml"
+	@echo "  Stop with Ctrl-C."
+	@echo ""
+	@FASTPATH_SECRET_KEY=$$(cat instance/dev-secret-key) FASTPATH_NOW=$(DEMO_NOW) \
+		$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.installed-test
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m tests.benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

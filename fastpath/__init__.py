@@ -1,0 +1,117 @@
+"""FastPath: the website of a small workshop, in one Flask application."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import PACKAGE_DIR, ROOT_DIR, Defaults
+from .content import ContentError, Workshop, load_workshop
+
+__all__ = ["ConfigError", "ContentError", "create_app"]
+
+
+class ConfigError(Exception):
+    """The deployment's configuration cannot work; the message says how to fix it."""
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. Config layers: defaults, instance/config.py, FASTPATH_* env, `config`."""
+    instance_path = Path(os.environ.get("FASTPATH_INSTANCE_PATH") or ROOT_DIR / "instance")
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path.resolve()),
+        instance_relative_config=True,
+        template_folder=str(ROOT_DIR / "templates"),
+        static_folder=str(ROOT_DIR / "static"),
+    )
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("FASTPATH")
+    if config:
+        app.config.update(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    _finish_config(app)
+
+    app.extensions["workshop"] = load_workshop(app.config["CONTENT_DIR"])
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_templating(app)
+    _register_cli(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    from .clock import parse_moment
+
+    cfg = app.config
+    if not cfg.get("SECRET_KEY"):
+        if not (app.debug or app.testing):
+            raise ConfigError(
+                "No SECRET_KEY is set. Set FASTPATH_SECRET_KEY in the environment (or SECRET_KEY "
+                "in instance/config.py) to a long random value, for example the output of: "
+                'python3 -c "import secrets; print(secrets.token_hex(32))"'
+            )
+        cfg["SECRET_KEY"] = secrets.token_hex(32)
+    if not cfg.get("SQLALCHEMY_DATABASE_URI"):
+        cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'fastpath.sqlite3'}"
+    cfg.setdefault("UPLOAD_DIR", None)
+    cfg["UPLOAD_DIR"] = cfg["UPLOAD_DIR"] or str(Path(app.instance_path) / "uploads")
+    cfg["MAIL_SPOOL_DIR"] = cfg.get("MAIL_SPOOL_DIR") or str(Path(app.instance_path) / "mail")
+    if cfg.get("NOW"):
+        try:
+            cfg["NOW"] = parse_moment(cfg["NOW"])
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"FASTPATH_NOW must be an ISO 8601 moment like 2020-01-20T12:00:00+00:00, "
+                f"got {cfg['NOW']!r}"
+            ) from None
+    else:
+        cfg["NOW"] = None
+    cfg["PUBLIC_BASE_URL"] = str(cfg["PUBLIC_BASE_URL"]).rstrip("/")
+
+
+def _init_extensions(app: Flask) -> None:
+    from .database import configure_engine
+    from .extensions import csrf, db, limiter, mail, migrate
+
+    db.init_app(app)
+    configure_engine(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import models  # noqa: F401  (every table known to the metadata and migrations)
+    from .cfp.views import bp as cfp_bp
+    from .organizer.views import bp as organizer_bp
+    from .registration.views import bp as registration_bp
+    from .site.views import bp as site_bp
+
+    app.register_blueprint(site_bp)
+    app.register_blueprint(cfp_bp)
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(organizer_bp, url_prefix="/organizer")
+
+
+def _register_templating(app: Flask) -> None:
+    from . import templating
+
+    templating.init_app(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from . import cli
+
+    cli.init_app(app)
+
+
+def workshop_of(app: Flask) -> Workshop:
+    return app.extensions["workshop"]

@@ -1,0 +1,1 @@
+"""Call for papers: abstract submission without accounts, the private link, deadlines."""

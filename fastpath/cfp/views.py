@@ -1,0 +1,5 @@
+"""Views for cfp."""
+
+from flask import Blueprint
+
+bp = Blueprint("cfp", __name__)

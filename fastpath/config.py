@@ -1,0 +1,53 @@
+"""Code defaults. No secrets here: the deployment's own values come from
+instance/config.py or FASTPATH_* environment variables (see README)."""
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+ROOT_DIR = PACKAGE_DIR.parent
+
+
+class Defaults:
+    # Set by the deployment; create_app refuses to serve without one outside debug/tests.
+    SECRET_KEY: str | None = None
+
+    # None means "instance/fastpath.sqlite3"; create_app fills it in.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+    # The workshop edition the site shows.
+    CONTENT_DIR = str(PACKAGE_DIR / "editions" / "fastpath2020")
+
+    # The clock: an ISO 8601 moment to show the site as of (previews, tests, make run).
+    NOW: str | None = None
+
+    # Public address used for links in mail; never taken from the request's Host header.
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+
+    # Mail (Flask-Mail names). No MAIL_SERVER means mail goes to instance/mail/*.eml.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "FastPath 2020 <fastpath2020@localhost>"
+    MAIL_REPLY_TO: str | None = None
+    MAIL_TIMEOUT_SECONDS = 20
+    MAIL_MAX_ATTEMPTS = 8
+    MAIL_BACKGROUND_SENDER = True
+    MAIL_SPOOL_DIR: str | None = None  # None means instance/mail
+
+    # Uploads (abstract PDFs) live under the instance folder, never under static/.
+    UPLOAD_DIR: str | None = None  # None means instance/uploads
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+
+    # Spam control (Flask-Limiter).
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_FORM_POSTS = "20 per hour"
+
+    WTF_CSRF_TIME_LIMIT = None  # a form left open for hours must still post
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,0 +1,96 @@
+"""Queueing mail: render it, check it, and add it to the caller's transaction."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import make_msgid, parseaddr
+from typing import Any
+
+from flask import current_app, render_template
+
+from ..extensions import db
+from .models import OutboxAttachment, OutboxMail, OutboxStatus
+
+_LINE_BREAK = re.compile(r"[\r\n\x00\x0b\x0c\x85\u2028\u2029]")
+
+
+class HeaderInjectionError(ValueError):
+    """A header value (subject, address) contains a line break; nothing was queued."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def _check_header(name: str, value: str) -> str:
+    if _LINE_BREAK.search(value):
+        raise HeaderInjectionError(f"the mail's {name} contains a line break: {value!r}")
+    return value
+
+
+def queue_mail(
+    *,
+    to: str | Sequence[str],
+    template: str,
+    subject: str,
+    context: dict[str, Any] | None = None,
+    attachments: Iterable[Attachment] = (),
+    reply_to: str | None = None,
+    subject_ref: str | None = None,
+) -> OutboxMail:
+    """Render templates/email/<template>.txt and .html and add the mail to the session.
+
+    The caller commits: the mail exists exactly when the caller's transaction commits, and it
+    is sent after that commit, never before. The subject gets the workshop's short name.
+    """
+    workshop = current_app.extensions["workshop"]
+    recipients = [to] if isinstance(to, str) else list(to)
+    if not recipients:
+        raise ValueError("a mail needs at least one recipient")
+    for address in recipients:
+        _check_header("recipient", address)
+        if "@" not in parseaddr(address)[1]:
+            raise ValueError(f"not a mail address: {address!r}")
+    full_subject = _check_header("subject", f"[{workshop.short_name}] {subject}")
+    reply_to = reply_to or current_app.config.get("MAIL_REPLY_TO")
+    if reply_to:
+        _check_header("reply-to", reply_to)
+    sender = _check_header("sender", current_app.config["MAIL_DEFAULT_SENDER"])
+
+    values = {"workshop": workshop, **(context or {})}
+    body_text = render_template(f"email/{template}.txt", **values)
+    body_html = render_template(f"email/{template}.html", **values)
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    moment = datetime.now(UTC)  # delivery runs on real time, even when the site's clock is pinned
+    mail = OutboxMail(
+        message_id=make_msgid(domain=domain),
+        template=template,
+        subject_ref=subject_ref,
+        sender=sender,
+        recipients="\n".join(recipients),
+        reply_to=reply_to,
+        subject=full_subject,
+        body_text=body_text,
+        body_html=body_html,
+        status=OutboxStatus.QUEUED,
+        attempts=0,
+        created_at=moment,
+        next_attempt_at=moment,
+    )
+    for attachment in attachments:
+        _check_header("attachment name", attachment.filename)
+        mail.attachments.append(
+            OutboxAttachment(
+                filename=attachment.filename,
+                content_type=attachment.content_type,
+                data=attachment.data,
+            )
+        )
+    db.session.add(mail)
+    return mail

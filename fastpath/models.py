@@ -1,0 +1,11 @@
+"""Every table, gathered so the metadata (and so migrations) knows them all.
+
+Each feature keeps its models in its own package; this module only imports them.
+"""
+
+from .cfp import models as cfp_models  # noqa: F401
+from .mail.models import OutboxAttachment, OutboxMail, OutboxStatus
+from .organizer import models as organizer_models  # noqa: F401
+from .registration import models as registration_models  # noqa: F401
+
+__all__ = ["OutboxAttachment", "OutboxMail", "OutboxStatus"]

@@ -1,0 +1,1 @@
+"""The organizers' area: sign-in, dashboard, decisions, mail, CSV exports, audit."""

@@ -1,0 +1,5 @@
+"""`flask --app app ...` commands for organizer."""
+
+from flask.cli import AppGroup
+
+commands: list[AppGroup] = []

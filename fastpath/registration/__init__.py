@@ -1,0 +1,1 @@
+"""Attendee registration: capacity, waiting list, calendar file, cancel by private link."""

@@ -1,0 +1,5 @@
+"""Views for registration."""
+
+from flask import Blueprint
+
+bp = Blueprint("registration", __name__)

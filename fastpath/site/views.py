@@ -1,0 +1,96 @@
+"""Public pages: everything here is read from the content folder loaded at start-up."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..extensions import db
+
+bp = Blueprint("site", __name__)
+
+
+def _workshop():
+    return current_app.extensions["workshop"]
+
+
+@bp.get("/")
+def home():
+    return render_template("site/home.html", page=_workshop().pages["background"])
+
+
+@bp.get("/call-for-papers")
+def call_for_papers():
+    return render_template("site/call_for_papers.html", page=_workshop().pages["call-for-papers"])
+
+
+@bp.get("/program")
+def program():
+    return render_template("site/program.html")
+
+
+@bp.get("/speakers/")
+def speakers():
+    return render_template("site/speakers.html")
+
+
+@bp.get("/speakers/<key>")
+def speaker(key: str):
+    found = _workshop().speaker(key)
+    if found is None:
+        abort(404)
+    return render_template("site/speaker.html", speaker=found, talks=_workshop().talks_by(found))
+
+
+@bp.get("/people")
+def people():
+    return render_template("site/people.html")
+
+
+@bp.get("/venue")
+def venue():
+    return render_template("site/venue.html", page=_workshop().pages["venue"])
+
+
+@bp.get("/previous-editions")
+def previous_editions():
+    return render_template("site/previous_editions.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="img/favicon.svg"), code=301)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        current_app.logger.warning("health check: database unreachable: %s", error)
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}, 200
+
+
+@bp.app_errorhandler(404)
+def not_found(_error):
+    return render_template("errors/404.html"), 404
+
+
+@bp.app_errorhandler(405)
+def method_not_allowed(_error):
+    return render_template("errors/405.html"), 405
+
+
+@bp.app_errorhandler(413)
+def too_large(_error):
+    limit_mb = round((current_app.config.get("MAX_CONTENT_LENGTH") or 0) / 1048576)
+    return render_template("errors/413.html", limit_mb=limit_mb), 413
+
+
+@bp.app_errorhandler(500)
+def server_error(_error):
+    return render_template("errors/500.html"), 500
