@@ -34,6 +34,7 @@ class Defaults:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "FastPath 2020 <fastpath2020@localhost>"
     MAIL_REPLY_TO: str | None = None
+    MAIL_SUPPRESS_SEND = False  # Flask-Mail would silently drop all mail when TESTING
     MAIL_TIMEOUT_SECONDS = 20
     MAIL_MAX_ATTEMPTS = 8
     MAIL_BACKGROUND_SENDER = True
