@@ -7,7 +7,8 @@ document.addEventListener("DOMContentLoaded", () => {
     const local = document.createElement("span");
     local.className = "local-time";
     local.textContent = ` — your time: ${when.toLocaleString(undefined, {
-      dateStyle: "medium", timeStyle: "short", timeZoneName: "short",
+      year: "numeric", month: "long", day: "numeric",
+      hour: "2-digit", minute: "2-digit", timeZoneName: "short",
     })}`;
     const utc = el.nextElementSibling;
     (utc && utc.classList.contains("utc") ? utc : el).after(local);
