@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.extensions["workshop"] = load_workshop(app.config["CONTENT_DIR"])
     _init_extensions(app)
+    _init_security(app)
     _register_blueprints(app)
     _register_templating(app)
     _register_cli(app)
@@ -88,6 +89,12 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
 
+def _init_security(app: Flask) -> None:
+    from . import security
+
+    security.init_app(app)
+
+
 def _register_blueprints(app: Flask) -> None:
     from . import models  # noqa: F401  (every table known to the metadata and migrations)
     from .cfp.views import bp as cfp_bp
@@ -102,9 +109,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_templating(app: Flask) -> None:
-    from . import templating
+    from . import assets, page_cache, templating
 
     templating.init_app(app)
+    assets.init_app(app)
+    page_cache.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -49,6 +49,16 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_FORM_POSTS = "20 per hour"
 
+    # Request size limits (a friendly page answers 413).
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    MAX_FORM_PARTS = 200
+
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0 = none).
+    PROXY_FIX_X_FOR = 0
+    # Host names the site answers to; None derives them from PUBLIC_BASE_URL outside tests.
+    TRUSTED_HOSTS: list[str] | None = None
+    SESSION_COOKIE_SECURE: bool | None = None  # None: on when PUBLIC_BASE_URL is https
+
     WTF_CSRF_TIME_LIMIT = None  # a form left open for hours must still post
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -161,7 +161,7 @@ def test_404_is_a_styled_page(client):
     assert response.status_code == 404
     html = text_of(response)
     assert "<h1>Page not found</h1>" in html
-    assert 'href="/static/css/site.css"' in html
+    assert 'rel="stylesheet" href="/static/css/site.' in html
 
 
 def test_500_is_a_styled_page(app):

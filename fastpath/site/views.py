@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
+from ..page_cache import cached_page
 
 bp = Blueprint("site", __name__)
 
@@ -16,26 +17,31 @@ def _workshop():
 
 
 @bp.get("/")
+@cached_page
 def home():
     return render_template("site/home.html", page=_workshop().pages["background"])
 
 
 @bp.get("/call-for-papers")
+@cached_page
 def call_for_papers():
     return render_template("site/call_for_papers.html", page=_workshop().pages["call-for-papers"])
 
 
 @bp.get("/program")
+@cached_page
 def program():
     return render_template("site/program.html")
 
 
 @bp.get("/speakers/")
+@cached_page
 def speakers():
     return render_template("site/speakers.html")
 
 
 @bp.get("/speakers/<key>")
+@cached_page
 def speaker(key: str):
     found = _workshop().speaker(key)
     if found is None:
@@ -44,16 +50,19 @@ def speaker(key: str):
 
 
 @bp.get("/people")
+@cached_page
 def people():
     return render_template("site/people.html")
 
 
 @bp.get("/venue")
+@cached_page
 def venue():
     return render_template("site/venue.html", page=_workshop().pages["venue"])
 
 
 @bp.get("/previous-editions")
+@cached_page
 def previous_editions():
     return render_template("site/previous_editions.html")
 
