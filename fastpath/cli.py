@@ -21,11 +21,13 @@ def demo_setup() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from . import backup
     from .cfp.cli import commands as cfp_commands
     from .mail.cli import commands as mail_commands
     from .organizer.cli import commands as organizer_commands
     from .registration.cli import commands as registration_commands
 
     app.cli.add_command(demo_cli)
+    backup.init_app(app)
     for group in (*mail_commands, *cfp_commands, *registration_commands, *organizer_commands):
         app.cli.add_command(group)
