@@ -36,8 +36,16 @@ run: $(VENV)/.installed-run instance/dev-secret-key
 	@FASTPATH_SECRET_KEY=$$(cat instance/dev-secret-key) FASTPATH_NOW=$(DEMO_NOW) \
 		$(FLASK) run --host 127.0.0.1 --port 5000
 
+# The whole suite on SQLite, then again on a throwaway PostgreSQL server when Debian's
+# `postgresql` binaries are installed (browser and SQLite-only tests run once).
 test: $(VENV)/.installed-test
 	$(BIN)/pytest
+	@if $(BIN)/python -m tests.postgres; then \
+		echo "== the suite again on PostgreSQL"; \
+		FASTPATH_TEST_DATABASE=postgresql $(BIN)/pytest -m "not e2e and not sqlite_only"; \
+	else \
+		echo "PostgreSQL binaries not found (apt-get install postgresql): skipped the PostgreSQL run"; \
+	fi
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -22,6 +22,54 @@ from fastpath import create_app
 
 DEMO_NOW = "2020-01-20T12:00:00+00:00"
 
+# `make test` runs the suite on SQLite, then again on PostgreSQL when it can start one.
+TEST_DATABASE = os.environ.get("FASTPATH_TEST_DATABASE", "sqlite")
+POSTGRES_DATABASE = "fastpath_test"
+_postgres: Any = None  # the session's throwaway PostgreSQL server, when TEST_DATABASE says so
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _postgres
+    config.addinivalue_line("markers", "sqlite_only: a test of SQLite-specific behaviour")
+    if TEST_DATABASE == "postgresql" and _postgres is None:
+        import psycopg
+
+        from tests.postgres import start_server
+
+        _postgres = start_server()
+        with psycopg.connect(
+            host="127.0.0.1",
+            port=_postgres.port,
+            user="postgres",
+            dbname="postgres",
+            autocommit=True,
+        ) as connection:
+            connection.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _postgres is not None:
+        _postgres.stop()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if TEST_DATABASE != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="SQLite-specific; this run is on PostgreSQL")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
+
+
+def _reset_postgres_schema(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
 
 def make_app(tmp_path: Path, **overrides: Any) -> Flask:
     """An app on its own SQLite file and instance folder."""
@@ -41,6 +89,9 @@ def make_app(tmp_path: Path, **overrides: Any) -> Flask:
         "PUBLIC_BASE_URL": "http://fastpath.test",
     }
     config.update(overrides)
+    if _postgres is not None and str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        config["SQLALCHEMY_DATABASE_URI"] = _postgres.url(POSTGRES_DATABASE)
+        _reset_postgres_schema(config["SQLALCHEMY_DATABASE_URI"])
     old = os.environ.get("FASTPATH_INSTANCE_PATH")
     os.environ["FASTPATH_INSTANCE_PATH"] = str(instance)
     try:
@@ -51,7 +102,24 @@ def make_app(tmp_path: Path, **overrides: Any) -> Flask:
         else:
             os.environ["FASTPATH_INSTANCE_PATH"] = old
     create_schema(app)
+    _apps_made.append(app)
     return app
+
+
+_apps_made: list[Flask] = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines() -> Iterator[None]:
+    """Close every database connection the test's apps opened (PostgreSQL counts them)."""
+    yield
+    from fastpath.extensions import db
+
+    while _apps_made:
+        application = _apps_made.pop()
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def create_schema(app: Flask) -> None:
@@ -69,12 +137,7 @@ def app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
     marker = request.node.get_closest_marker("app_config")
     if marker:
         overrides = {**overrides, **marker.kwargs}
-    application = make_app(tmp_path, **overrides)
-    yield application
-    from fastpath.extensions import db
-
-    with application.app_context():
-        db.engine.dispose()
+    yield make_app(tmp_path, **overrides)
 
 
 @pytest.fixture
@@ -202,12 +265,7 @@ def mail_app(tmp_path: Path, smtp: SmtpServer, request: pytest.FixtureRequest) -
     """An app whose mail goes to the test's SMTP server (delivery run by the test)."""
     marker = request.node.get_closest_marker("app_config")
     overrides = {**smtp.app_config(), **(marker.kwargs if marker else {})}
-    application = make_app(tmp_path, **overrides)
-    yield application
-    from fastpath.extensions import db
-
-    with application.app_context():
-        db.engine.dispose()
+    yield make_app(tmp_path, **overrides)
 
 
 # --- A live HTTP server (browser and concurrency tests) ------------------------------------

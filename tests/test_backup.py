@@ -7,10 +7,14 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from fastpath.backup import backup_to, restore_from
 from fastpath.extensions import db
 from fastpath.mail.models import OutboxMail
 from tests.conftest import make_app
+
+pytestmark = pytest.mark.sqlite_only  # PostgreSQL deployments back up with pg_dump
 
 
 def _insert_row(n: int) -> int:
