@@ -42,7 +42,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/pytest
 	@if $(BIN)/python -m tests.postgres; then \
 		echo "== the suite again on PostgreSQL"; \
-		FASTPATH_TEST_DATABASE=postgresql $(BIN)/pytest -m "not e2e and not sqlite_only"; \
+		FASTPATH_TEST_DATABASE=postgresql $(BIN)/pytest --ignore=tests/e2e; \
 	else \
 		echo "PostgreSQL binaries not found (apt-get install postgresql): skipped the PostgreSQL run"; \
 	fi
