@@ -49,6 +49,9 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_FORM_POSTS = "20 per hour"
 
+    # Attendee data is anonymised this many days after the workshop (`flask privacy retention`).
+    RETENTION_DAYS_AFTER_WORKSHOP = 180
+
     # Request size limits (a friendly page answers 413).
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
     MAX_FORM_PARTS = 200

@@ -15,6 +15,7 @@ PAGES = [
     "/people",
     "/venue",
     "/previous-editions",
+    "/privacy",
 ]
 
 
@@ -210,3 +211,12 @@ def test_healthz_503_when_database_unreachable(tmp_path, monkeypatch):
 def test_print_stylesheet_for_the_program(client):
     css = static_bytes(client, "/static/css/site.css").decode()
     assert "@media print" in css
+
+
+def test_privacy_page_says_what_why_how_long_and_whom(client):
+    html = text_of(client.get("/privacy"))
+    assert "<h1>Privacy</h1>" in html
+    assert "dietary and accessibility needs" in html
+    assert "anonymised 180 days after the workshop" in html
+    assert "General Chair: Erik Altman" in html
+    assert '<a href="/privacy">Privacy</a>' in text_of(client.get("/"))

@@ -67,6 +67,12 @@ def previous_editions():
     return render_template("site/previous_editions.html")
 
 
+@bp.get("/privacy")
+@cached_page
+def privacy():
+    return render_template("site/privacy.html")
+
+
 @bp.get("/favicon.ico")
 def favicon():
     return redirect(url_for("static", filename="img/favicon.svg"), code=301)

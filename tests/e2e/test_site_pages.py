@@ -16,6 +16,7 @@ PAGES = [
     "/people",
     "/venue",
     "/previous-editions",
+    "/privacy",
     "/no-such-page",
 ]
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
