@@ -19,7 +19,7 @@ keepalive = 5
 # Recycle workers now and then so a slow leak can never build up.
 max_requests = 5000
 max_requests_jitter = 500
-accesslog = os.environ.get("FASTPATH_GUNICORN_ACCESSLOG", "-")
+accesslog = os.environ.get("FASTPATH_GUNICORN_ACCESSLOG", "-") or None  # "" turns it off
 errorlog = "-"
 # Only the local reverse proxy may set X-Forwarded-* (the app's ProxyFix is opt-in too).
 forwarded_allow_ips = os.environ.get("FASTPATH_GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
