@@ -57,7 +57,7 @@ format: $(VENV)/.installed-test
 
 # Benchmarks drive gunicorn with wrk (Debian's package; installed here when run as root).
 bench: $(VENV)/.installed-test
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
 		|| { echo "make bench needs wrk: apt-get install wrk"; exit 2; }
 	$(BIN)/python -m tests.benchmarks
 
