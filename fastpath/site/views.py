@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..extensions import db
 from ..page_cache import cached_page
@@ -104,6 +106,25 @@ def method_not_allowed(_error):
 def too_large(_error):
     limit_mb = round((current_app.config.get("MAX_CONTENT_LENGTH") or 0) / 1048576)
     return render_template("errors/413.html", limit_mb=limit_mb), 413
+
+
+@bp.app_errorhandler(OperationalError)
+def database_unavailable(error: OperationalError):
+    # A read-only, locked-out or unreachable database: the transaction was rolled back.
+    db.session.rollback()
+    current_app.logger.error("database write failed: %s", error)
+    reason = "Our database is not accepting changes at the moment."
+    return render_template("errors/503.html", reason=reason), 503
+
+
+@bp.app_errorhandler(OSError)
+def storage_unavailable(error: OSError):
+    if error.errno not in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG, errno.EACCES):
+        raise error
+    db.session.rollback()
+    current_app.logger.error("storage write failed: %s", error)
+    reason = "Our file storage is full or not writable at the moment."
+    return render_template("errors/503.html", reason=reason), 503
 
 
 @bp.app_errorhandler(500)
