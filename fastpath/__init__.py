@@ -80,11 +80,13 @@ def _finish_config(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from .database import configure_engine
     from .extensions import csrf, db, limiter, mail, migrate
+    from .mail import sender as outbox_sender
 
     db.init_app(app)
     configure_engine(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     mail.init_app(app)
+    outbox_sender.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
 

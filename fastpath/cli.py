@@ -17,7 +17,31 @@ def demo_setup() -> None:
     """Prepare the local demo (folders for uploads and the mail spool)."""
     for key in ("UPLOAD_DIR", "MAIL_SPOOL_DIR"):
         Path(current_app.config[key]).mkdir(parents=True, exist_ok=True)
+    _demo_organizer()
     click.echo("Demo ready.")
+
+
+def _demo_organizer() -> None:
+    """On the first run only: an organizer account with a random password, printed once."""
+    from .extensions import db
+    from .organizer.services import DEMO_ORGANIZER_EMAIL, create_demo_organizer
+
+    created = create_demo_organizer()
+    db.session.commit()
+    login = f"{current_app.config['PUBLIC_BASE_URL']}/organizer/login"
+    if created is None:
+        click.echo(
+            f"Demo organizer: {DEMO_ORGANIZER_EMAIL} at {login} (password shown on the first "
+            f"run; set a new one: flask --app app organizer set-password {DEMO_ORGANIZER_EMAIL})"
+        )
+        return
+    organizer, password = created
+    click.echo("")
+    click.echo(f"  Demo organizer created. Sign in at {login}")
+    click.echo(f"    email:    {organizer.email}")
+    click.echo(f"    password: {password}")
+    click.echo("  The password is shown only this once; note it now.")
+    click.echo("")
 
 
 def init_app(app: Flask) -> None:

@@ -35,9 +35,17 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "FastPath 2020 <fastpath2020@localhost>"
     MAIL_REPLY_TO: str | None = None
     MAIL_SUPPRESS_SEND = False  # Flask-Mail would silently drop all mail when TESTING
-    MAIL_TIMEOUT_SECONDS = 20
-    MAIL_MAX_ATTEMPTS = 8
+    MAIL_TIMEOUT_SECONDS = 20  # every SMTP connect, read and write
+    # Retries: 30 s after the first failure, then doubling up to an hour; 12 attempts span
+    # about five hours of outage before a mail is marked failed.
+    MAIL_MAX_ATTEMPTS = 12
+    MAIL_RETRY_BASE_SECONDS = 30
+    MAIL_RETRY_MAX_SECONDS = 3600
+    # A mail left "sending" this long (its sender crashed) is claimed and sent again.
+    MAIL_CLAIM_TIMEOUT_SECONDS = 600
     MAIL_BACKGROUND_SENDER = True
+    # The background sender (and `flask mail worker`) also looks for due mail this often.
+    MAIL_SENDER_INTERVAL_SECONDS = 30
     MAIL_SPOOL_DIR: str | None = None  # None means instance/mail
 
     # Uploads (abstract PDFs) live under the instance folder, never under static/.
@@ -48,6 +56,13 @@ class Defaults:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_FORM_POSTS = "20 per hour"
+
+    # The organizers' area.
+    ORGANIZER_SESSION_HOURS = 8  # a sign-in lasts at most this long
+    ORGANIZER_LOCKOUT_ATTEMPTS = 5  # wrong passwords in a row that pause an account...
+    ORGANIZER_LOCKOUT_MINUTES = 15  # ...for this long
+    ORGANIZER_SIGN_IN_LIMIT = "10 per minute; 50 per hour"  # sign-in posts per address
+    ORGANIZER_PAGE_SIZE = 50  # rows per page of the lists
 
     # Attendee data is anonymised this many days after the workshop (`flask privacy retention`).
     RETENTION_DAYS_AFTER_WORKSHOP = 180

@@ -30,6 +30,15 @@ DEFAULT_POSITIONS = (
     ("other", "Other"),
 )
 
+# The registration form's optional fields and how it asks for them; the content file can set
+# each to "required", "optional" or "off" under [registration.fields].
+DEFAULT_REGISTRATION_FIELDS = {
+    "affiliation": "required",
+    "dietary": "optional",
+    "accessibility": "optional",
+    "public_listing": "optional",
+}
+
 
 class ContentError(Exception):
     """A content file is wrong; the message names the file, the field and the problem."""
@@ -146,6 +155,7 @@ class RegistrationRules:
     closes: datetime  # aware, UTC
     capacity: int | None  # None = unlimited
     positions: tuple[tuple[str, str], ...]
+    fields: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_REGISTRATION_FIELDS))
 
 
 @dataclass(frozen=True)
@@ -447,11 +457,25 @@ def load_workshop(directory: str | Path) -> Workshop:
         positions = tuple((p.text("key"), p.text("label")) for p in reg.tables("positions"))
         if not positions:
             raise reg.fail("positions", "needs at least one choice")
+    reg_fields = dict(DEFAULT_REGISTRATION_FIELDS)
+    if reg.has("fields"):
+        field_table = reg.table("fields")
+        for key in field_table.data:
+            if key not in reg_fields:
+                raise field_table.fail(key, f"unknown field (known: {', '.join(reg_fields)})")
+            setting = field_table.text(key)
+            allowed = (
+                ("optional", "off") if key == "public_listing" else ("required", "optional", "off")
+            )
+            if setting not in allowed:
+                raise field_table.fail(key, f"use {' or '.join(allowed)}, got {setting!r}")
+            reg_fields[key] = setting
     registration = RegistrationRules(
         opens=reg_opens.replace(tzinfo=zone).astimezone(UTC) if reg_opens else None,
         closes=(reg_closes.replace(tzinfo=zone) if reg_closes else starts).astimezone(UTC),
         capacity=reg.positive_int("capacity", required=False),
         positions=positions,
+        fields=reg_fields,
     )
 
     key_dates = []

@@ -61,6 +61,38 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+# Within one test, each SQLite file it names maps to a PostgreSQL database of its own
+# (emptied on first use), so "the same file again" means the same data on both engines.
+_postgres_databases: dict[str, str] = {}
+
+
+def _postgres_for(sqlite_uri: str) -> str:
+    if sqlite_uri in _postgres_databases:
+        return _postgres_databases[sqlite_uri]
+    name = (
+        POSTGRES_DATABASE
+        if not _postgres_databases
+        else f"{POSTGRES_DATABASE}_{len(_postgres_databases) + 1}"
+    )
+    if name != POSTGRES_DATABASE:
+        import psycopg
+
+        with psycopg.connect(
+            host="127.0.0.1",
+            port=_postgres.port,
+            user="postgres",
+            dbname="postgres",
+            autocommit=True,
+        ) as connection:
+            exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if exists.fetchone() is None:
+                connection.execute(f"CREATE DATABASE {name}")
+    url = _postgres.url(name)
+    _reset_postgres_schema(url)
+    _postgres_databases[sqlite_uri] = url
+    return url
+
+
 def _reset_postgres_schema(url: str) -> None:
     from sqlalchemy import create_engine, text
 
@@ -90,8 +122,7 @@ def make_app(tmp_path: Path, **overrides: Any) -> Flask:
     }
     config.update(overrides)
     if _postgres is not None and str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
-        config["SQLALCHEMY_DATABASE_URI"] = _postgres.url(POSTGRES_DATABASE)
-        _reset_postgres_schema(config["SQLALCHEMY_DATABASE_URI"])
+        config["SQLALCHEMY_DATABASE_URI"] = _postgres_for(config["SQLALCHEMY_DATABASE_URI"])
     old = os.environ.get("FASTPATH_INSTANCE_PATH")
     os.environ["FASTPATH_INSTANCE_PATH"] = str(instance)
     try:
@@ -115,8 +146,16 @@ def _dispose_engines() -> Iterator[None]:
     yield
     from fastpath.extensions import db
 
+    _postgres_databases.clear()
+    if _postgres is not None:
+        import gc
+
+        gc.collect()  # a connection leaked by this test warns here, not in a later test
     while _apps_made:
         application = _apps_made.pop()
+        sender = application.extensions.get("fastpath_mail_sender")
+        if sender is not None:
+            sender.stop()  # its thread may hold a connection
         with application.app_context():
             db.session.remove()
             db.engine.dispose()
@@ -277,17 +316,67 @@ class LiveServer:
     url: str
     _server: Any
     _thread: threading.Thread
+    _in_flight: _InFlight
 
     def stop(self) -> None:
         self._server.shutdown()
         self._thread.join(timeout=5)
+        # A client may have its whole response before the server thread has finished the
+        # request (app context teardown returns the database connection): wait for that.
+        self._in_flight.wait_idle(timeout=10)
+        self._server.server_close()
+
+
+class _InFlight:
+    """Counts requests from arrival until the response is closed (WSGI middleware)."""
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+        self.count = 0
+        self.idle = threading.Condition()
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        with self.idle:
+            self.count += 1
+        try:
+            body = self.wsgi_app(environ, start_response)
+        except BaseException:
+            self._done()
+            raise
+        return _ClosingBody(body, self._done)
+
+    def _done(self) -> None:
+        with self.idle:
+            self.count -= 1
+            self.idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> None:
+        with self.idle:
+            self.idle.wait_for(lambda: self.count == 0, timeout=timeout)
+
+
+class _ClosingBody:
+    def __init__(self, body: Any, on_close: Any) -> None:
+        self.body, self.on_close = body, on_close
+
+    def __iter__(self) -> Any:
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self.on_close()
 
 
 def start_live_server(application: Flask) -> LiveServer:
-    server = make_server("127.0.0.1", 0, application, threaded=True)
+    in_flight = _InFlight(application.wsgi_app)
+    server = make_server("127.0.0.1", 0, in_flight, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    return LiveServer(application, f"http://127.0.0.1:{server.server_port}", server, thread)
+    url = f"http://127.0.0.1:{server.server_port}"
+    return LiveServer(application, url, server, thread, in_flight)
 
 
 @pytest.fixture

@@ -1,5 +1,353 @@
-"""Views for cfp."""
+"""Views for cfp: /submit, its receipt, the private link /submission/<token>, lost links."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import db, limiter
+from . import services
+from .forms import (
+    MAX_AUTHORS,
+    EditSubmissionForm,
+    LostLinkForm,
+    NewSubmissionForm,
+    WithdrawForm,
+    is_row_action,
+)
+from .models import Submission, SubmissionStatus, as_utc
 
 bp = Blueprint("cfp", __name__)
+
+RECEIPT_KEY = "cfp_receipt"  # the session remembers which submission the receipt page shows
+TOKEN_MAX = 100  # real tokens are 43 characters; anything much longer is not worth hashing
+HONEYPOT_NOTICE = "We could not accept this form. Please check it and send it again."
+PRIVATE_ENDPOINTS = {"cfp.submission", "cfp.edit", "cfp.withdraw", "cfp.pdf", "cfp.thanks"}
+
+
+def _exempt_from_post_limit() -> bool:
+    # Flask-Limiter's on/off switch is one flag shared by every app built in the process (the
+    # last init_app wins); reading this app's own config keeps an app that switched it off
+    # unlimited whatever other apps did. Posts that only rearrange author rows (the buttons
+    # that work without JavaScript) are not submission attempts and are never counted.
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True
+    try:
+        return is_row_action(request.form.get("action"))
+    except HTTPException:  # e.g. a body over MAX_CONTENT_LENGTH: let the view answer it
+        return False
+
+
+def _limited_posts() -> Callable:
+    return limiter.limit(
+        lambda: current_app.config["RATELIMIT_FORM_POSTS"],
+        methods=["POST"],
+        exempt_when=_exempt_from_post_limit,
+    )
+
+
+@bp.app_template_filter("cfp_when")
+def cfp_when(moment: datetime) -> str:
+    """A stored moment as 'January 20, 2020, 12:00 UTC'."""
+    moment = as_utc(moment)
+    return f"{moment:%B} {moment.day}, {moment.year}, {moment:%H:%M} UTC"
+
+
+@bp.after_request
+def private_headers(response: Response) -> Response:
+    if request.endpoint in PRIVATE_ENDPOINTS:
+        # The token is in the address: never send it on to other sites as a Referer, and keep
+        # shared caches and search engines away from the page.
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Robots-Tag"] = "noindex"
+        response.headers.setdefault("Cache-Control", "private, no-cache")
+    return response
+
+
+# --- Submitting ------------------------------------------------------------------------------
+
+
+def _render_submit(form: NewSubmissionForm, status: int = 200, notice: str | None = None):
+    form.find_kept()
+    return (
+        render_template(
+            "cfp/submit.html",
+            form=form,
+            window=services.submission_window(),
+            notice=notice,
+            max_authors=MAX_AUTHORS,
+        ),
+        status,
+    )
+
+
+@bp.route("/submit", methods=["GET", "POST"])
+@_limited_posts()
+def submit():
+    window = services.submission_window()
+    if request.method == "GET":
+        if window != "open":
+            return render_template("cfp/closed.html", window=window)
+        return _render_submit(NewSubmissionForm(form_nonce=services.new_form_nonce()))
+
+    form = NewSubmissionForm()
+    if window != "open":
+        # Refused, but everything typed is shown again so nothing has to be retyped elsewhere.
+        return _render_submit(form, 422)
+    action = request.form.get("action")
+    if is_row_action(action):
+        form.check_pdf()
+        form.keep_pdf()
+        form.apply_row_action(action)
+        return _render_submit(form)
+    if form.website.data:
+        # The honeypot: a generic refusal with the input kept (a person whose browser filled
+        # it in can simply send again: the field is emptied). Nothing is stored or mailed.
+        current_app.logger.info("submission refused: honeypot filled from %s", request.remote_addr)
+        form.website.data = ""
+        return _render_submit(form, 422, notice=HONEYPOT_NOTICE)
+
+    valid = form.validate()
+    form.keep_pdf()
+    duplicate = services.submission_for_nonce(form.form_nonce.data)
+    if duplicate is not None:  # a double click or a replay: the first post won
+        form.discard_new_pdf()
+        return _receipt(duplicate, already=True)
+    if not valid:
+        return _render_submit(form, 422)
+    try:
+        submission = services.submit_abstract(form.entry(), form.kept, form.form_nonce.data)
+    except services.AlreadySubmitted as already:
+        db.session.rollback()
+        form.discard_new_pdf()
+        return _receipt(already.submission, already=True)
+    db.session.commit()
+    return _receipt(submission)
+
+
+def _receipt(submission: Submission, already: bool = False):
+    session[RECEIPT_KEY] = submission.id
+    if already:
+        flash(
+            f"This form had already been sent: submission {submission.reference} was recorded "
+            "once. To change it, use the private link in the confirmation mail.",
+            "warning",
+        )
+    return redirect(url_for(".thanks"), code=303)
+
+
+@bp.get("/submit/thanks")
+def thanks():
+    submission_id = session.get(RECEIPT_KEY)
+    submission = None
+    if isinstance(submission_id, int):
+        submission = db.session.get(Submission, submission_id)
+    if submission is None:
+        return redirect(url_for(".submit"))
+    return render_template(
+        "cfp/thanks.html",
+        submission=submission,
+        topics=services.topic_titles(submission.topic_keys),
+    )
+
+
+# --- The private link ------------------------------------------------------------------------
+
+
+def _submission_or_404(token: str) -> Submission:
+    found = services.find_submission_by_token(token) if len(token) <= TOKEN_MAX else None
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/submission/<token>")
+def submission(token: str):
+    found = _submission_or_404(token)
+    return render_template(
+        "cfp/submission.html",
+        submission=found,
+        token=token,
+        can_change=services.can_change(found),
+        window=services.submission_window(),
+        topics=services.topic_titles(found.topic_keys),
+    )
+
+
+def _render_edit(
+    form: EditSubmissionForm,
+    found: Submission,
+    token: str,
+    status: int = 200,
+    notice: str | None = None,
+):
+    form.find_kept()
+    return (
+        render_template(
+            "cfp/edit.html",
+            form=form,
+            submission=found,
+            token=token,
+            window=services.submission_window(),
+            notice=notice,
+            max_authors=MAX_AUTHORS,
+        ),
+        status,
+    )
+
+
+def _unchangeable(found: Submission, token: str):
+    if found.status != SubmissionStatus.SUBMITTED:
+        status = found.status_for_authors.value
+        flash(f"This submission is {status} and can no longer be changed.", "warning")
+    else:
+        flash("Submissions have closed: this submission can no longer be changed.", "warning")
+    return redirect(url_for(".submission", token=token), code=303)
+
+
+@bp.route("/submission/<token>/edit", methods=["GET", "POST"])
+@_limited_posts()
+def edit(token: str):
+    found = _submission_or_404(token)
+    if request.method == "GET":
+        if not services.can_change(found):
+            return _unchangeable(found, token)
+        form = EditSubmissionForm(formdata=None, version=str(found.version))
+        form.load(found)
+        return _render_edit(form, found, token)
+
+    form = EditSubmissionForm()
+    if found.status != SubmissionStatus.SUBMITTED:
+        return _unchangeable(found, token)
+    if services.submission_window() != "open":
+        return _render_edit(form, found, token, 422)
+    action = request.form.get("action")
+    if is_row_action(action):
+        form.check_pdf()
+        form.keep_pdf()
+        form.apply_row_action(action)
+        return _render_edit(form, found, token)
+
+    valid = form.validate()
+    form.keep_pdf()
+    if not valid:
+        return _render_edit(form, found, token, 422)
+    if form.version_number() != found.version:
+        form.version.data = str(found.version)
+        return _render_edit(
+            form,
+            found,
+            token,
+            409,
+            notice="This submission was changed (in another window or by a co-author) after "
+            "you opened this form. Check the values below and save again to replace those "
+            "changes, or open the submission to see its current state.",
+        )
+    result = services.edit_submission(found, form.entry(), form.kept, token)
+    db.session.commit()
+    if result.unused_file:
+        services.delete_upload(result.unused_file)
+    if result.changes:
+        changed = ", ".join(
+            change.label if change.label == "PDF" else change.label.lower()
+            for change in result.changes
+        )
+        flash(f"Saved ({changed}). We sent a summary of the changes to the contact author.")
+    else:
+        flash("Nothing was changed.")
+    return redirect(url_for(".submission", token=token), code=303)
+
+
+@bp.route("/submission/<token>/withdraw", methods=["GET", "POST"])
+@_limited_posts()
+def withdraw(token: str):
+    found = _submission_or_404(token)
+    if not services.can_change(found):
+        return _unchangeable(found, token)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        return render_template("cfp/withdraw.html", form=form, submission=found, token=token)
+    services.withdraw_submission(found, token)
+    db.session.commit()
+    flash(
+        f"Submission {found.reference} is withdrawn. We sent a confirmation to the contact author."
+    )
+    return redirect(url_for(".submission", token=token), code=303)
+
+
+@bp.get("/submission/<token>/pdf")
+def pdf(token: str):
+    return services.pdf_response(_submission_or_404(token))
+
+
+@bp.route("/submission/lost", methods=["GET", "POST"])
+@_limited_posts()
+def lost():
+    form = LostLinkForm()
+    if form.validate_on_submit():
+        services.send_lost_links(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the address belongs to a contact author.
+        flash(
+            f"If {form.email.data} is the contact address of a submission, a mail with its "
+            "private link is on its way. Links sent earlier no longer work."
+        )
+        return redirect(url_for(".lost"), code=303)
+    return render_template("cfp/lost.html", form=form), 422 if form.errors else 200
+
+
+# --- Errors on our forms: keep what the author typed -----------------------------------------
+
+
+def _form_again(status: int, notice: str):
+    """Show the posted submission form again with a notice, keeping every typed value."""
+    if request.endpoint == "cfp.submit" and request.method == "POST":
+        return _render_submit(NewSubmissionForm(), status, notice=notice)
+    if request.endpoint == "cfp.edit" and request.method == "POST":
+        token = (request.view_args or {}).get("token", "")
+        found = services.find_submission_by_token(token) if len(token) <= TOKEN_MAX else None
+        if found is None:  # an error handler must not abort() again: answer the 404 itself
+            return render_template("errors/404.html"), 404
+        return _render_edit(EditSubmissionForm(), found, token, status, notice=notice)
+    return None
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(_error: CSRFError):
+    notice = (
+        "Your session ran out (or cookies are blocked), so this form could not be accepted. "
+        "Everything you typed is still here: check it and send it again."
+    )
+    page = _form_again(400, notice)
+    if page is not None:
+        return page
+    flash(notice, "error")
+    return redirect(request.path, code=303)
+
+
+@bp.errorhandler(429)
+def too_many_posts(_error: HTTPException):
+    notice = (
+        "Too many forms were sent from your network in the last hour, so this one was not "
+        "accepted. Everything you typed is still here (choose the PDF again); please send it "
+        "again later."
+    )
+    page = _form_again(429, notice)
+    if page is not None:
+        return page
+    return render_template("cfp/too_many.html"), 429

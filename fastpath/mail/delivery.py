@@ -1,19 +1,86 @@
-"""Delivering the outbox. (First version: one pass, no claiming across processes yet.)"""
+"""Delivering the outbox: claim a due mail, send it through Flask-Mail, record the outcome.
+
+Several senders may run at once (the background sender of each web process, `flask mail
+deliver` from cron, `flask mail worker`): a mail is claimed with one conditional UPDATE before
+it is sent, so only one of them sends it. No database transaction is held open while talking
+to the mail server (SQLite has one writer; the site must not wait for the mail server).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email.message import EmailMessage
+import logging
+import os
+import smtplib
+import socket
+import ssl
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from flask_mail import Message
+from flask_mail import Connection, Message
+from sqlalchemy import ColumnElement, and_, or_, true
 
-from ..extensions import db, mail
+from ..extensions import db
 from .models import OutboxMail, OutboxStatus
+
+log = logging.getLogger("fastpath.mail")
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0  # attempts that failed in this run (the mail was requeued or given up)
+
+
+class TimeoutConnection(Connection):
+    """Flask-Mail's connection with a timeout on every socket operation and verified TLS
+    (Flask-Mail passes no timeout, so a silent server would hang the sender forever)."""
+
+    def __init__(self, state: object, timeout: float) -> None:
+        super().__init__(state)  # type: ignore[arg-type]
+        self.timeout = timeout
+
+    def configure_host(self) -> smtplib.SMTP:
+        settings = self.mail
+        host: smtplib.SMTP
+        if settings.use_ssl:
+            host = smtplib.SMTP_SSL(
+                settings.server,
+                settings.port,
+                timeout=self.timeout,
+                context=ssl.create_default_context(),
+            )
+        else:
+            host = smtplib.SMTP(settings.server, settings.port, timeout=self.timeout)
+        try:
+            host.set_debuglevel(int(settings.debug))
+            if settings.use_tls:
+                host.starttls(context=ssl.create_default_context())
+            if settings.username and settings.password:
+                host.login(settings.username, settings.password)
+        except BaseException:
+            host.close()
+            raise
+        return host
+
+    def open(self) -> None:
+        self.host = None if self.mail.suppress else self.configure_host()
+
+    def close(self) -> None:
+        if self.host is None:
+            return
+        try:
+            self.host.quit()
+        except (OSError, smtplib.SMTPException):
+            self.host.close()  # the server is gone already; just drop the socket
+        self.host = None
 
 
 def build_message(row: OutboxMail) -> Message:
+    """The Flask-Mail message for an outbox row; the same bytes on every attempt."""
     message = Message(
         subject=row.subject,
         recipients=row.recipient_list,
@@ -21,8 +88,12 @@ def build_message(row: OutboxMail) -> Message:
         html=row.body_html,
         sender=row.sender,
         reply_to=row.reply_to,
-        extra_headers={"Message-ID": row.message_id},
+        date=_as_utc(row.created_at).timestamp(),
+        # Automated mail: well-behaved autoresponders stay quiet (RFC 3834).
+        extra_headers={"Auto-Submitted": "auto-generated"},
     )
+    # Flask-Mail makes a fresh Message-ID per Message; the outbox's is stable across retries.
+    message.msgId = row.message_id
     for attachment in row.attachments:
         message.attach(attachment.filename, attachment.content_type, attachment.data)
     return message
@@ -30,34 +101,235 @@ def build_message(row: OutboxMail) -> Message:
 
 def deliver_pending() -> int:
     """Send every mail that is due, once; return how many were sent. Needs an app context."""
-    sent = 0
-    due = db.session.scalars(
-        db.select(OutboxMail)
-        .where(OutboxMail.status == OutboxStatus.QUEUED)
-        .where(OutboxMail.next_attempt_at <= datetime.now(UTC))
-        .order_by(OutboxMail.id)
-    ).all()
-    for row in due:
-        message = build_message(row)
-        if current_app.config.get("MAIL_SERVER"):
-            mail.send(message)
-        else:
-            _spool(row, message)
-        row.status = OutboxStatus.SENT
-        row.attempts += 1
-        row.sent_at = datetime.now(UTC)
-        db.session.commit()
-        sent += 1
-    return sent
+    return deliver_due().sent
 
 
-def _spool(row: OutboxMail, message: Message) -> Path:
+def deliver_due(
+    stop: threading.Event | None = None, *, include_waiting: bool = False
+) -> DeliveryReport:
+    """Send every mail that is due (or whose claim went stale) once; `stop` ends it early.
+
+    `include_waiting` also sends queued mail whose next retry has not come yet (a person who
+    has just brought the mail server back does not want to wait out the backoff).
+    """
+    if db.session.new or db.session.dirty or db.session.deleted:
+        # Delivering commits: mail must go out after the caller's commit, never cause it.
+        raise RuntimeError("commit or roll back the session before delivering mail")
+    spool_only = not current_app.config.get("MAIL_SERVER")
+    sender_name = _sender_name()
+    connection: TimeoutConnection | None = None
+    sent = failed = 0
+    try:
+        for mail_id in _due_ids(include_waiting):
+            if stop is not None and stop.is_set():
+                break
+            attempts = _claim(mail_id, sender_name, include_waiting)
+            if attempts is None:
+                continue  # another sender has it, or it is no longer due
+            try:
+                message = _load_message(mail_id)
+                if connection is None and not spool_only:
+                    connection = _connect()
+            except Exception as error:
+                failed += 1
+                _record_failure(mail_id, sender_name, attempts, error)
+                if isinstance(error, OSError):
+                    # Unreachable, hung or refusing us: every further mail would fare the
+                    # same. They stay as they are (no attempt counted) for the next run.
+                    break
+                continue
+            try:
+                if connection is None:
+                    _spool(mail_id, message)
+                else:
+                    connection.send(message)
+            except Exception as error:
+                failed += 1
+                _record_failure(mail_id, sender_name, attempts, error)
+                if _is_reply_about_message(error):
+                    continue  # the server refused this mail; the connection is still good
+                if connection is not None:
+                    connection.close()
+                    connection = None
+                if isinstance(error, OSError):
+                    break
+            else:
+                sent += 1
+                _record_sent(mail_id, sender_name)
+    finally:
+        if connection is not None:
+            connection.close()
+    return DeliveryReport(sent=sent, failed=failed)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed attempt (exponential, capped)."""
+    config = current_app.config
+    base = float(config["MAIL_RETRY_BASE_SECONDS"])
+    ceiling = float(config["MAIL_RETRY_MAX_SECONDS"])
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), ceiling))
+
+
+def _due_ids(include_waiting: bool) -> list[int]:
+    now = datetime.now(UTC)
+    ids = list(
+        db.session.scalars(
+            db.select(OutboxMail.id)
+            .where(_claimable(now, include_waiting))
+            .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
+        )
+    )
+    db.session.commit()  # end the read at once (on SQLite it holds the write lock)
+    return ids
+
+
+def _claimable(now: datetime, include_waiting: bool) -> ColumnElement[bool]:
+    stale = now - timedelta(seconds=float(current_app.config["MAIL_CLAIM_TIMEOUT_SECONDS"]))
+    due = true() if include_waiting else OutboxMail.next_attempt_at <= now
+    return or_(
+        and_(OutboxMail.status == OutboxStatus.QUEUED, due),
+        and_(OutboxMail.status == OutboxStatus.SENDING, OutboxMail.claimed_at < stale),
+    )
+
+
+def _claim(mail_id: int, sender_name: str, include_waiting: bool) -> int | None:
+    """Claim one mail with a conditional UPDATE (atomic on SQLite and PostgreSQL alike) and
+    return its attempt number, or None when another sender got there first."""
+    now = datetime.now(UTC)
+    result = db.session.execute(
+        db.update(OutboxMail)
+        .where(OutboxMail.id == mail_id, _claimable(now, include_waiting))
+        .values(
+            status=OutboxStatus.SENDING,
+            claimed_at=now,
+            claimed_by=sender_name,
+            # Counted when it starts, so an attempt cut short by a crash counts too.
+            attempts=OutboxMail.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()  # the claim is visible to every other sender before we send
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    attempts = db.session.scalar(db.select(OutboxMail.attempts).where(OutboxMail.id == mail_id))
+    db.session.commit()
+    return attempts
+
+
+def _load_message(mail_id: int) -> Message:
+    row = db.session.get(OutboxMail, mail_id, populate_existing=True)
+    try:
+        if row is None:
+            raise LookupError(f"mail {mail_id} vanished while claimed")
+        return build_message(row)
+    finally:
+        db.session.commit()  # no transaction stays open while the mail server is talked to
+
+
+def _connect() -> TimeoutConnection:
+    connection = TimeoutConnection(
+        current_app.extensions["mail"], float(current_app.config["MAIL_TIMEOUT_SECONDS"])
+    )
+    connection.open()
+    return connection
+
+
+def _is_reply_about_message(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return True
+    # 421: the server is closing the connection, so it is about the connection, not the mail.
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code != 421
+
+
+def _record_sent(mail_id: int, sender_name: str) -> None:
+    _finish(mail_id, sender_name, status=OutboxStatus.SENT, sent_at=datetime.now(UTC))
+
+
+def _record_failure(mail_id: int, sender_name: str, attempts: int, error: BaseException) -> None:
+    config = current_app.config
+    now = datetime.now(UTC)
+    gave_up = attempts >= int(config["MAIL_MAX_ATTEMPTS"])
+    text = _describe(error)
+    _finish(
+        mail_id,
+        sender_name,
+        status=OutboxStatus.FAILED if gave_up else OutboxStatus.QUEUED,
+        last_error=text,
+        next_attempt_at=now + retry_delay(attempts),
+        claimed_at=None,
+        claimed_by=None,
+    )
+    outcome = "gave up" if gave_up else "will retry"
+    log.warning("mail %s: attempt %s failed, %s: %s", mail_id, attempts, outcome, text)
+
+
+def _finish(mail_id: int, sender_name: str, **values: object) -> None:
+    result = db.session.execute(
+        db.update(OutboxMail)
+        .where(
+            OutboxMail.id == mail_id,
+            OutboxMail.status == OutboxStatus.SENDING,
+            OutboxMail.claimed_by == sender_name,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        # This sender took longer than MAIL_CLAIM_TIMEOUT_SECONDS and another one took over;
+        # its outcome stands (a duplicate, if any, carries the same Message-ID).
+        log.warning("mail %s: claim lost to another sender before its outcome was saved", mail_id)
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, smtplib.SMTPResponseException):
+        reply = error.smtp_error
+        text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+        return f"{error.smtp_code} {text}"
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        refusals = (
+            f"{address}: {code} {reply.decode('utf-8', 'replace')}"
+            for address, (code, reply) in error.recipients.items()
+        )
+        return "recipients refused: " + "; ".join(refusals)
+    if _timed_out(error):
+        return f"timed out after {current_app.config['MAIL_TIMEOUT_SECONDS']} s ({error})"
+    return f"{type(error).__name__}: {error}"
+
+
+def _timed_out(error: BaseException | None) -> bool:
+    # smtplib reports a read timeout as SMTPServerDisconnected raised while handling it.
+    while error is not None:
+        if isinstance(error, TimeoutError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _sender_name() -> str:
+    # Unique per delivery run, so an outcome is only saved by the run that holds the claim.
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every time the outbox stores is UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _spool(mail_id: int, message: Message) -> Path:
+    """With no MAIL_SERVER: write the mail as an .eml file (it counts as delivered)."""
     spool = Path(current_app.config["MAIL_SPOOL_DIR"])
     spool.mkdir(parents=True, exist_ok=True)
-    path = spool / f"{row.created_at:%Y%m%d-%H%M%S}-{row.id:05d}-{row.template}.eml"
-    path.write_bytes(message.as_bytes())
-    current_app.logger.info("mail written to %s: %s -> %s", path, row.subject, row.recipients)
+    created = datetime.fromtimestamp(message.date or 0, UTC)
+    path = spool / f"{created:%Y%m%d-%H%M%S}-{mail_id:06d}.eml"
+    partial = path.with_suffix(".eml.part")
+    partial.write_bytes(message.as_bytes())
+    partial.replace(path)  # a reader of the spool never sees half a mail
+    log.info(
+        "mail %s to %s written to %s: %s",
+        mail_id,
+        ", ".join(message.recipients),  # type: ignore[arg-type]
+        path,
+        message.subject,
+    )
     return path
-
-
-__all__ = ["EmailMessage", "build_message", "deliver_pending"]

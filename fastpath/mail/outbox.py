@@ -13,6 +13,7 @@ from flask import current_app, render_template
 
 from ..extensions import db
 from .models import OutboxAttachment, OutboxMail, OutboxStatus
+from .sender import note_outbox_changed
 
 _LINE_BREAK = re.compile(r"[\r\n\x00\x0b\x0c\x85\u2028\u2029]")
 
@@ -94,3 +95,54 @@ def queue_mail(
         )
     db.session.add(mail)
     return mail
+
+
+def retry_mail(mail_id: int) -> bool:
+    """Queue a failed mail again, due now, with a fresh set of attempts; False if it had not
+    failed (a sent mail is never resent, a queued or sending one is already on its way)."""
+    result = db.session.execute(
+        db.update(OutboxMail)
+        .where(OutboxMail.id == mail_id, OutboxMail.status == OutboxStatus.FAILED)
+        .values(_requeued_values())
+        .execution_options(synchronize_session="fetch")
+    )
+    requeued = result.rowcount == 1  # type: ignore[attr-defined]
+    if requeued:
+        note_outbox_changed()
+    return requeued
+
+
+def retry_failed() -> int:
+    """Queue every failed mail again, due now; return how many. The caller commits."""
+    result = db.session.execute(
+        db.update(OutboxMail)
+        .where(OutboxMail.status == OutboxStatus.FAILED)
+        .values(_requeued_values())
+        .execution_options(synchronize_session="fetch")
+    )
+    count = result.rowcount  # type: ignore[attr-defined]
+    if count:
+        note_outbox_changed()
+    return count
+
+
+def outbox_counts() -> dict[OutboxStatus, int]:
+    """How many mails have each status (every status present, zero included)."""
+    counts = dict.fromkeys(OutboxStatus, 0)
+    rows = db.session.execute(
+        db.select(OutboxMail.status, db.func.count()).group_by(OutboxMail.status)
+    )
+    for status, count in rows:
+        counts[status] = count
+    return counts
+
+
+def _requeued_values() -> dict[str, Any]:
+    # last_error stays: it tells the organizers what went wrong until the retry succeeds.
+    return {
+        "status": OutboxStatus.QUEUED,
+        "attempts": 0,
+        "next_attempt_at": datetime.now(UTC),
+        "claimed_at": None,
+        "claimed_by": None,
+    }

@@ -1,5 +1,110 @@
-"""`flask --app app ...` commands for organizer."""
+"""`flask --app app organizer ...` (accounts) and `flask --app app export ...` (CSV files).
 
-from flask.cli import AppGroup
+There is no sign-up page: organizer accounts exist only because someone with shell access to
+the server made them here.
+"""
 
-commands: list[AppGroup] = []
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup, with_appcontext
+
+from ..extensions import db
+from . import exports, services
+from .auth import as_utc, utcnow
+
+organizer_cli = AppGroup("organizer", help="Organizer accounts (there is no sign-up page).")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        # One line; the trailing newline is not part of the password.
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
+
+
+@organizer_cli.command("create")
+@click.argument("email")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
+)
+def create_command(email: str, password_stdin: bool) -> None:
+    """Create an organizer account; asks for the password twice."""
+    password = _read_password(password_stdin)
+    try:
+        organizer = services.create_organizer(email, password)
+    except services.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Organizer {organizer.email} created. Sign in at /organizer/login.")
+
+
+@organizer_cli.command("set-password")
+@click.argument("email")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
+)
+def set_password_command(email: str, password_stdin: bool) -> None:
+    """Set a new password (ends the organizer's sessions and lifts a lockout)."""
+    organizer = services.find_organizer(email)
+    if organizer is None:
+        raise click.ClickException(f"no organizer with the address {email.strip()}")
+    password = _read_password(password_stdin)
+    try:
+        services.set_password(organizer, password)
+    except services.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Password of {organizer.email} changed; their sessions have ended.")
+
+
+@organizer_cli.command("list")
+def list_command() -> None:
+    """List the organizer accounts."""
+    organizers = services.list_organizers()
+    if not organizers:
+        click.echo("No organizers yet. Create one with: flask --app app organizer create EMAIL")
+        return
+    for organizer in organizers:
+        last = organizer.last_sign_in_at
+        seen = f"last signed in {exports.iso_time(last)}" if last else "never signed in"
+        until = organizer.locked_until
+        locked = (
+            f" (paused until {exports.iso_time(until)})"
+            if until and as_utc(until) > utcnow()
+            else ""
+        )
+        created = exports.iso_time(organizer.created_at)
+        click.echo(f"{organizer.email}\tcreated {created}\t{seen}{locked}")
+
+
+@click.command("export")
+@with_appcontext
+@click.argument("kind", type=click.Choice(sorted(exports.EXPORTS)))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    required=True,
+    help="The CSV file to write (- for standard output).",
+)
+def export_command(kind: str, output: str) -> None:
+    """Write registrations, submissions or authors as CSV (UTF-8 with BOM, RFC 4180)."""
+    data, count = exports.export_csv(kind, {})
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        with open(output, "wb") as file:
+            file.write(data)
+    services.record("export", target=f"export:{kind}", details=f"{count} rows to {output}")
+    db.session.commit()
+    if output != "-":
+        click.echo(f"{count} {kind} rows written to {output}", err=True)
+
+
+commands = [organizer_cli, export_command]

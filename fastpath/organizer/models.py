@@ -1,1 +1,72 @@
-"""Tables for organizer."""
+"""Tables of the organizers' area: accounts, their sign-in sessions, and the audit log.
+
+Decisions live on the submission itself (status, decided_at, decision_notified_at, set by
+organizer/decisions.py); who decided is in the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+class Organizer(db.Model):
+    __tablename__ = "organizer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored normalised (trimmed, lower case), so the unique index is the one rule for "same".
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Failed attempts since the last success; reaching the limit locks the account a while.
+    failed_sign_ins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    sessions: Mapped[list[OrganizerSession]] = relationship(
+        back_populates="organizer", cascade="all, delete-orphan"
+    )
+
+
+class OrganizerSession(db.Model):
+    """One sign-in. The cookie holds a random token; this row holds its hash, so signing out
+    (or changing the password) ends the session on the server, not only in the browser."""
+
+    __tablename__ = "organizer_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organizer_id: Mapped[int] = mapped_column(
+        ForeignKey("organizer.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    organizer: Mapped[Organizer] = relationship(back_populates="sessions")
+
+
+class AuditEvent(db.Model):
+    """Something an organizer (or the command line, organizer_id None) did."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    organizer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizer.id", ondelete="SET NULL"), index=True
+    )
+    # The email is copied so the record still says who it was if the account goes away.
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(50))
+    # What it was done to, e.g. "submission:12", "registration:7", "mail:31", "organizer:2".
+    target: Mapped[str | None] = mapped_column(String(100))
+    details: Mapped[str] = mapped_column(Text, default="")
+
+    organizer: Mapped[Organizer | None] = relationship()
+
+    __table_args__ = (Index("ix_audit_event_target_at", "target", "at"),)

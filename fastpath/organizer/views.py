@@ -1,5 +1,401 @@
-"""Views for organizer."""
+"""Views of the organizers' area. Every view but the sign-in page is behind login_required;
+every change is a POST with a CSRF token, answered with a redirect."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf.csrf import CSRFError
+
+from ..cfp.models import Submission
+from ..cfp.services import pdf_response, topic_titles
+from ..extensions import db, limiter
+from ..registration.models import Registration
+from . import dashboard as dashboard_data
+from . import decisions, exports, lists, mailbox, services
+from .auth import (
+    as_utc,
+    current_organizer,
+    end_session,
+    login_required,
+    safe_next,
+    start_session,
+)
+from .forms import DecisionForm, PasswordForm, SignInForm
 
 bp = Blueprint("organizer", __name__)
+
+SIGN_IN_FAILED = (
+    "That email and password do not match an organizer account, or the account is paused "
+    "for a while after too many failed attempts."
+)
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["ORGANIZER_SIGN_IN_LIMIT"]
+
+
+@bp.after_request
+def private_pages(response: Response) -> Response:
+    # Organizer pages show personal data: never stored by a browser or proxy cache, never
+    # indexed.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@bp.errorhandler(429)
+def too_many_attempts(_error: Exception):
+    form = SignInForm()
+    message = "Too many sign-in attempts from this address. Wait a few minutes and try again."
+    return render_template("organizer/login.html", form=form, error=message), 429
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(_error: CSRFError):
+    # Nothing was changed; say so, rather than a bare "400 Bad Request".
+    if request.endpoint == "organizer.login":
+        form = SignInForm()
+        form.password.data = ""
+        message = "The sign-in form had expired. Please sign in again."
+        return render_template("organizer/login.html", form=form, error=message), 400
+    return render_template("organizer/form_expired.html"), 400
+
+
+@bp.context_processor
+def organizer_values() -> dict:
+    return {"organizer": current_organizer()}
+
+
+@bp.app_template_filter("org_time")
+def org_time(value: datetime) -> str:
+    """'2020-01-20 12:00 UTC': organizers compare times across mails and logs in UTC."""
+    return f"{as_utc(value):%Y-%m-%d %H:%M} UTC"
+
+
+@bp.app_template_filter("org_iso")
+def org_iso(value: datetime) -> str:
+    return exports.iso_time(value)
+
+
+# --- Signing in and out -------------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def login():
+    form = SignInForm()
+    if request.method == "GET":
+        if current_organizer() is not None:
+            return redirect(safe_next(request.args.get("next")) or url_for(".dashboard"))
+        form.next.data = safe_next(request.args.get("next")) or ""
+    error = None
+    if form.validate_on_submit():
+        organizer = services.check_sign_in(form.email.data, form.password.data)
+        if organizer is not None:
+            start_session(organizer)
+            services.record("sign-in", organizer=organizer, target=f"organizer:{organizer.id}")
+            db.session.commit()
+            return redirect(safe_next(form.next.data) or url_for(".dashboard"))
+        db.session.commit()  # the failed attempt counts towards the lockout and is recorded
+        error = SIGN_IN_FAILED
+    elif request.method == "POST":
+        error = "Enter your email and password."
+    form.password.data = ""
+    return render_template("organizer/login.html", form=form, error=error)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    organizer = current_organizer()
+    assert organizer is not None
+    services.record("sign-out", organizer=organizer, target=f"organizer:{organizer.id}")
+    end_session()
+    db.session.commit()
+    flash("You are signed out.", "success")
+    return redirect(url_for(".login"), code=303)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    organizer = current_organizer()
+    assert organizer is not None
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if services.check_password(organizer, form.current_password.data):
+            services.set_password(organizer, form.new_password.data, by=organizer)
+            # set_password ended every session, this one too: start a fresh one.
+            start_session(organizer)
+            db.session.commit()
+            flash("Your password is changed; other sessions have been signed out.", "success")
+            return redirect(url_for(".dashboard"), code=303)
+        form.current_password.errors.append("This is not your current password.")
+    return render_template("organizer/password.html", form=form)
+
+
+# --- Dashboard and activity ---------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    return render_template(
+        "organizer/dashboard.html",
+        submissions=dashboard_data.submission_counts(),
+        registrations=dashboard_data.registration_counts(),
+        mail=mailbox.mail_counts(),
+        chart=dashboard_data.per_day_chart(
+            [
+                ("submissions", "Submissions", dashboard_data.submission_times()),
+                ("registrations", "Registrations", dashboard_data.registration_times()),
+            ]
+        ),
+        activity=services.recent_activity(15),
+    )
+
+
+@bp.get("/activity")
+@login_required
+def activity():
+    page = request.args.get("page", 1, type=int)
+    events = db.paginate(
+        services.activity_query(), page=max(page, 1), per_page=100, error_out=False
+    )
+    return render_template("organizer/activity.html", events=events)
+
+
+# --- Submissions and decisions ------------------------------------------------------------
+
+
+@bp.get("/submissions")
+@login_required
+def submissions():
+    lq = lists.ListQuery.from_args(request.args, sorts=lists.SUBMISSION_SORTS)
+    found = db.paginate(
+        lists.submission_query(lq), page=lq.page, per_page=lists.page_size(), error_out=False
+    )
+    return render_template(
+        "organizer/submissions.html",
+        lq=lq,
+        submissions=found,
+        statuses=lists.SUBMISSION_STATUSES,
+        sorts=lists.SUBMISSION_SORTS,
+    )
+
+
+@bp.get("/submissions/<int:submission_id>")
+@login_required
+def submission_detail(submission_id: int):
+    submission = db.get_or_404(Submission, submission_id)
+    ref = f"submission:{submission.id}"
+    return render_template(
+        "organizer/submission.html",
+        submission=submission,
+        topics=topic_titles(submission.topic_keys),
+        mails=mailbox.mails_about(ref),
+        history=services.history_of(ref),
+    )
+
+
+@bp.get("/submissions/<int:submission_id>/pdf")
+@login_required
+def submission_pdf(submission_id: int):
+    submission = db.get_or_404(Submission, submission_id)
+    try:
+        return pdf_response(submission)
+    except FileNotFoundError:
+        abort(404)
+
+
+@bp.post("/submissions/<int:submission_id>/resend-link")
+@login_required
+def resend_submission_link(submission_id: int):
+    submission = db.get_or_404(Submission, submission_id)
+    count = services.resend_submission_link(submission, by=current_organizer())
+    db.session.commit()
+    flash(
+        f"A new private link was mailed to {submission.contact.email} "
+        f"(for {count} submission{'s' if count != 1 else ''} with that contact address; "
+        "earlier links stopped working).",
+        "success",
+    )
+    return redirect(url_for(".submission_detail", submission_id=submission.id), code=303)
+
+
+@bp.get("/decisions/preview")
+@login_required
+def decision_preview():
+    form = DecisionForm(formdata=request.args, meta={"csrf": False})
+    back = safe_next(request.args.get("back")) or url_for(".submissions")
+    if not form.validate():
+        flash("Choose at least one submission, then Accept or Reject.", "warning")
+        return redirect(back)
+    outcome = decisions.OUTCOMES[form.outcome.data]
+    planned = decisions.plan(decisions.submissions_by_id(form.ids.data), outcome)
+    return render_template(
+        "organizer/decision_preview.html",
+        outcome=outcome.value,
+        planned=planned,
+        to_send=[item for item in planned if item.skip_reason is None],
+        back=back,
+    )
+
+
+@bp.post("/decisions")
+@login_required
+def decide():
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    outcome = decisions.OUTCOMES[form.outcome.data]
+    chosen = decisions.submissions_by_id(form.ids.data)
+    report = decisions.decide(chosen, outcome, by=current_organizer())
+    db.session.commit()  # the decisions and their mails in one transaction; the commit sends
+    if report.decided:
+        refs = ", ".join(s.reference for s in report.decided)
+        plural = "s" if report.mails != 1 else ""
+        flash(
+            f"{outcome.value.capitalize()}: {refs}. {report.mails} mail{plural} queued.", "success"
+        )
+    for submission, reason in report.skipped:
+        flash(f"{submission.reference} skipped: {reason}. Nothing was sent for it.", "warning")
+    if len(chosen) == 1:
+        return redirect(url_for(".submission_detail", submission_id=chosen[0].id), code=303)
+    return redirect(url_for(".submissions", status=outcome.value), code=303)
+
+
+# --- Registrations ------------------------------------------------------------------------
+
+
+@bp.get("/registrations")
+@login_required
+def registrations():
+    lq = lists.ListQuery.from_args(request.args, sorts=lists.REGISTRATION_SORTS)
+    found = db.paginate(
+        lists.registration_query(lq), page=lq.page, per_page=lists.page_size(), error_out=False
+    )
+    return render_template(
+        "organizer/registrations.html",
+        lq=lq,
+        registrations=found,
+        waiting=lists.waiting_positions(),
+        statuses=lists.REGISTRATION_STATUSES,
+        sorts=lists.REGISTRATION_SORTS,
+    )
+
+
+@bp.get("/registrations/<int:registration_id>")
+@login_required
+def registration_detail(registration_id: int):
+    registration = db.get_or_404(Registration, registration_id)
+    ref = f"registration:{registration.id}"
+    return render_template(
+        "organizer/registration.html",
+        registration=registration,
+        waiting_place=lists.waiting_positions().get(registration.id),
+        mails=mailbox.mails_about(ref),
+        history=services.history_of(ref),
+    )
+
+
+@bp.post("/registrations/<int:registration_id>/resend-link")
+@login_required
+def resend_registration_link(registration_id: int):
+    registration = db.get_or_404(Registration, registration_id)
+    if services.resend_registration_link(registration, by=current_organizer()):
+        db.session.commit()
+        flash(f"A new private link was mailed to {registration.email}.", "success")
+    else:
+        db.session.rollback()
+        flash("This registration is cancelled; there is no link to send.", "warning")
+    return redirect(url_for(".registration_detail", registration_id=registration.id), code=303)
+
+
+# --- CSV exports --------------------------------------------------------------------------
+
+
+@bp.get("/export/<any(registrations, submissions, authors):kind>.csv")
+@login_required
+def export(kind: str):
+    data, count = exports.export_csv(kind, request.args)
+    filters = "; ".join(f"{key}={value}" for key, value in sorted(request.args.items()))
+    services.record(
+        "export",
+        organizer=current_organizer(),
+        target=f"export:{kind}",
+        details=f"{count} rows" + (f" (filter: {filters})" if filters else ""),
+    )
+    db.session.commit()
+    return Response(
+        data,
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{exports.filename(kind)}"',
+        },
+    )
+
+
+# --- The outbox ---------------------------------------------------------------------------
+
+
+@bp.get("/mail")
+@login_required
+def outbox():
+    status = request.args.get("status", "")
+    page = request.args.get("page", 1, type=int)
+    mails = db.paginate(
+        mailbox.outbox_query(status), page=max(page, 1), per_page=50, error_out=False
+    )
+    return render_template(
+        "organizer/outbox.html",
+        mails=mails,
+        status=status,
+        statuses=mailbox.STATUSES,
+        counts=mailbox.mail_counts(),
+    )
+
+
+@bp.get("/mail/<int:mail_id>")
+@login_required
+def mail_detail(mail_id: int):
+    mail = mailbox.get_mail(mail_id)
+    if mail is None:
+        abort(404)
+    return render_template("organizer/mail.html", mail=mail)
+
+
+@bp.post("/mail/<int:mail_id>/retry")
+@login_required
+def retry_mail(mail_id: int):
+    mail = mailbox.get_mail(mail_id)
+    if mail is None:
+        abort(404)
+    if mailbox.retry(mail, by=current_organizer()):
+        db.session.commit()  # the commit wakes the mail sender
+        flash(f"Mail {mail.id} is queued again.", "success")
+    else:
+        flash(f"Mail {mail.id} has not failed; nothing to retry.", "warning")
+    back = safe_next(request.form.get("back"))
+    return redirect(back or url_for(".mail_detail", mail_id=mail.id), code=303)
+
+
+@bp.post("/mail/retry-failed")
+@login_required
+def retry_failed_mail():
+    count = mailbox.retry_all_failed(by=current_organizer())
+    db.session.commit()
+    flash(f"{count} failed mail{'s' if count != 1 else ''} queued again.", "success")
+    return redirect(url_for(".outbox", status="queued"), code=303)

@@ -1,1 +1,107 @@
 """Tables for registration."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+NAME_MAX = 200
+EMAIL_MAX = 254  # the longest address SMTP can carry
+AFFILIATION_MAX = 200
+NEEDS_MAX = 1000  # dietary and accessibility needs
+
+
+class RegistrationStatus(enum.StrEnum):
+    REGISTERED = "registered"  # has a place
+    WAITING = "waiting"  # on the waiting list, in arrival order
+    CANCELLED = "cancelled"  # cancelled a place or left the waiting list
+
+
+ACTIVE_STATUSES = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
+
+
+class Registration(db.Model):
+    __tablename__ = "registration"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX))  # as typed (trimmed)
+    email_normalized: Mapped[str] = mapped_column(String(EMAIL_MAX), index=True)
+    # The normalized email while the registration is active and NULL once it is cancelled:
+    # UNIQUE allows one active registration per person, and NULLs never collide, so the
+    # same person can register again after cancelling (same on SQLite and PostgreSQL).
+    active_email: Mapped[str | None] = mapped_column(String(EMAIL_MAX), unique=True)
+    affiliation: Mapped[str] = mapped_column(String(AFFILIATION_MAX), default="")
+    position: Mapped[str] = mapped_column(String(50))  # a key from the content's positions
+    dietary: Mapped[str] = mapped_column(Text, default="")
+    accessibility: Mapped[str] = mapped_column(Text, default="")
+    public_listing: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent: Mapped[bool] = mapped_column(Boolean)
+
+    status: Mapped[RegistrationStatus] = mapped_column(
+        Enum(RegistrationStatus, native_enum=False, length=16, validate_strings=True)
+    )
+    # Handed out under the registration lock in the order requests got it: the waiting
+    # list is ordered by it. Gaps are fine (a replayed form uses a number and inserts nothing).
+    arrival: Mapped[int] = mapped_column(unique=True)
+
+    # Only the hash of the private link's token is kept; a lost link means a new token.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The one-time nonce of the form that created this row: a double-clicked or replayed
+    # submit carries the same nonce and is answered from this row instead of creating another.
+    form_nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    promoted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    events: Mapped[list[RegistrationEvent]] = relationship(
+        back_populates="registration",
+        cascade="all, delete-orphan",
+        order_by="RegistrationEvent.id",
+    )
+
+    __table_args__ = (Index("ix_registration_status_arrival", "status", "arrival"),)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class RegistrationEvent(db.Model):
+    """One line of a registration's history, for the organizers."""
+
+    __tablename__ = "registration_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # registered, waitlisted, promoted, updated, cancelled, left_waiting_list,
+    # duplicate_attempt, link_resent
+    kind: Mapped[str] = mapped_column(String(32))
+    details: Mapped[str] = mapped_column(Text, default="")
+
+    registration: Mapped[Registration] = relationship(back_populates="events")
+
+
+class RegistrationCounter(db.Model):
+    """A single row (id 1): locked FOR UPDATE by every change to who has a place, so the
+    count against capacity is exact on PostgreSQL too; it also hands out arrival numbers."""
+
+    __tablename__ = "registration_counter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_arrival: Mapped[int] = mapped_column(default=0)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored moment as aware UTC (SQLite hands DateTime(timezone=True) back naive)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

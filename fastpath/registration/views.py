@@ -1,5 +1,256 @@
-"""Views for registration."""
+"""Views for registration: the form, the answer page, the private link, the lost link."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, TooManyRequests
+
+from ..extensions import db, limiter
+from . import services
+from .calendar import calendar_filename
+from .forms import ConfirmForm, DetailsForm, LostLinkForm, RegistrationForm
+from .models import Registration, RegistrationStatus, as_utc
 
 bp = Blueprint("registration", __name__)
+
+ANSWER_KEY = "registration_answer"
+
+
+def _rules():
+    return current_app.extensions["workshop"].registration
+
+
+def _form_posts_limit() -> str:
+    return current_app.config["RATELIMIT_FORM_POSTS"]
+
+
+def _remember_answer(name: str, email: str, answer: services.Answer) -> None:
+    # Shown by /register/thanks after the redirect. A repeated address gets exactly this
+    # too, so the page never tells who is registered already.
+    session[ANSWER_KEY] = {
+        "name": name,
+        "email": email,
+        "status": str(answer.status),
+        "waiting_position": answer.waiting_position,
+    }
+
+
+def _render_register(form: RegistrationForm, status: int = 200, problem: str | None = None):
+    window = services.registration_window()
+    if window != services.Window.OPEN and request.method == "POST":
+        status = 403  # the page says why and when
+    return (
+        render_template(
+            "registration/register.html",
+            form=form,
+            window=window,
+            rules=_rules(),
+            full=window == services.Window.OPEN and services.is_full(),
+            problem=problem,
+        ),
+        status,
+    )
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_form_posts_limit, methods=["POST"])
+def register():
+    form = RegistrationForm(_rules())
+    if services.registration_window() != services.Window.OPEN:
+        return _render_register(form)
+    if not form.validate_on_submit():
+        return _render_register(form, 400 if request.method == "POST" else 200)
+    details = services.RegistrationDetails(
+        name=form.name.data,
+        email=form.email.data,
+        affiliation=_data(form, "affiliation", ""),
+        position=form.position.data,
+        dietary=_data(form, "dietary", ""),
+        accessibility=_data(form, "accessibility", ""),
+        public_listing=_data(form, "public_listing", False),
+        consent=form.consent.data,
+    )
+    if form.is_spam:
+        # Answer a bot like anyone else, and keep nothing.
+        _remember_answer(details.name, details.email, services.newcomer_answer())
+        return redirect(url_for(".thanks"), code=303)
+    result = services.register(details, form.nonce.data)
+    db.session.commit()
+    _remember_answer(details.name, details.email, result.answer)
+    return redirect(url_for(".thanks"), code=303)
+
+
+def _data(form: Any, name: str, default: Any) -> Any:
+    """A field's value, or the default when the content switched the field off."""
+    return form[name].data if name in form else default
+
+
+@bp.get("/register/thanks")
+def thanks():
+    answer = session.get(ANSWER_KEY)
+    if not answer:
+        return redirect(url_for(".register"))
+    return render_template("registration/thanks.html", answer=answer)
+
+
+# --- The private link ------------------------------------------------------------------------
+
+
+def _registration_or_404(token: str) -> Registration:
+    registration = services.find_by_token(token)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def _render_manage(token: str, registration: Registration, form: DetailsForm, status: int = 200):
+    return (
+        render_template(
+            "registration/manage.html",
+            token=token,
+            registration=registration,
+            form=form,
+            waiting_position=services.waiting_position(registration),
+            position_label=services.position_label(registration.position),
+            changes_allowed=services.changes_allowed(),
+            cancelled_at=as_utc(registration.cancelled_at) if registration.cancelled_at else None,
+            rules=_rules(),
+        ),
+        status,
+    )
+
+
+@bp.route("/registration/<token>", methods=["GET", "POST"])
+def manage(token: str):
+    registration = _registration_or_404(token)
+    form = DetailsForm(_rules(), obj=registration if request.method == "GET" else None)
+    if request.method == "GET":
+        return _render_manage(token, registration, form)
+    if not (registration.is_active and services.changes_allowed()):
+        flash("This registration can no longer be changed.", "warning")
+        return redirect(url_for(".manage", token=token), code=303)
+    if not form.validate_on_submit():
+        return _render_manage(token, registration, form, 400)
+    changes = {name: form[name].data for name in services.EDITABLE_FIELDS if name in form}
+    changed = services.update_details(registration, changes)
+    db.session.commit()
+    flash("Your details are saved." if changed else "Nothing changed.", "info")
+    return redirect(url_for(".manage", token=token), code=303)
+
+
+@bp.get("/registration/<token>/calendar.ics")
+def calendar_file(token: str):
+    registration = _registration_or_404(token)
+    if registration.status != RegistrationStatus.REGISTERED:
+        abort(404)
+    filename = calendar_filename(current_app.extensions["workshop"])
+    return Response(
+        services.calendar_for(registration),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/registration/<token>/cancel", methods=["GET", "POST"])
+def cancel(token: str):
+    registration = _registration_or_404(token)
+    form = ConfirmForm()
+    if not registration.is_active:
+        flash("This registration is already cancelled.", "info")
+        return redirect(url_for(".manage", token=token), code=303)
+    if not services.changes_allowed():
+        flash("The workshop has started; registrations can no longer be changed.", "warning")
+        return redirect(url_for(".manage", token=token), code=303)
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template(
+            "registration/cancel.html",
+            token=token,
+            registration=registration,
+            form=form,
+            waiting_position=services.waiting_position(registration),
+        ), status
+    result = services.cancel(registration)
+    db.session.commit()
+    if result is None:
+        flash("This registration is already cancelled.", "info")
+    elif result.previous_status == RegistrationStatus.REGISTERED:
+        flash("Your registration is cancelled. A confirmation is on its way by mail.", "info")
+    else:
+        flash("You have left the waiting list. A confirmation is on its way by mail.", "info")
+    return redirect(url_for(".manage", token=token), code=303)
+
+
+# --- Lost link -------------------------------------------------------------------------------
+
+
+@bp.route("/registration/lost", methods=["GET", "POST"])
+@limiter.limit(_form_posts_limit, methods=["POST"])
+def lost():
+    form = LostLinkForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("registration/lost.html", form=form), status
+    if not form.is_spam:
+        services.send_link(form.email.data)
+        db.session.commit()
+    # The same answer whether or not the address has a registration.
+    session["registration_lost_email"] = form.email.data
+    return redirect(url_for(".lost_sent"), code=303)
+
+
+@bp.get("/registration/lost/sent")
+def lost_sent():
+    email = session.get("registration_lost_email")
+    if not email:
+        return redirect(url_for(".lost"))
+    return render_template("registration/lost_sent.html", email=email)
+
+
+# --- Errors on these forms: the input stays, the message says what to do ---------------------
+
+
+@bp.errorhandler(CSRFError)
+def csrf_error(error: CSRFError):
+    return _answer_refusal(
+        error,
+        "This form had expired (or was sent from another page), so nothing was saved. "
+        "Please check your details and send it again.",
+    )
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many_requests(error: TooManyRequests):
+    return _answer_refusal(
+        error,
+        "Too many forms were sent from your network in a short time, so nothing was saved. "
+        "Please wait a while and send it again.",
+    )
+
+
+def _answer_refusal(error: HTTPException, problem: str):
+    status = error.code or 400
+    if request.endpoint == "registration.register":
+        return _render_register(RegistrationForm(_rules()), status, problem=problem)
+    if request.endpoint == "registration.lost":
+        page = render_template("registration/lost.html", form=LostLinkForm(), problem=problem)
+        return page, status
+    token = (request.view_args or {}).get("token", "")
+    if token and services.find_by_token(token) is not None:
+        flash(problem, "error")
+        return redirect(url_for(".manage", token=token), code=303)
+    return error

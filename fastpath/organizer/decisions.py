@@ -1,0 +1,155 @@
+"""Accepting and rejecting submissions, and telling every author.
+
+The preview and the sending use the same function to build each mail, so what an organizer
+reads before pressing "send" is exactly what the authors receive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from flask import current_app, render_template
+
+from ..cfp.models import Submission, SubmissionAuthor, SubmissionStatus
+from ..cfp.services import topic_titles
+from ..extensions import db
+from ..mail import queue_mail
+from .auth import utcnow
+from .models import Organizer
+from .services import record
+
+OUTCOMES = {
+    "accepted": SubmissionStatus.ACCEPTED,
+    "rejected": SubmissionStatus.REJECTED,
+}
+
+
+def decision_subject(submission: Submission, outcome: SubmissionStatus) -> str:
+    """The subject (without the workshop prefix queue_mail adds); distinct per outcome so
+    nobody has to open the mail to learn which it is."""
+    if outcome == SubmissionStatus.ACCEPTED:
+        return f"Submission {submission.reference} accepted"
+    return f"Submission {submission.reference} not accepted"
+
+
+def _context(submission: Submission, author: SubmissionAuthor) -> dict:
+    base = current_app.config["PUBLIC_BASE_URL"]
+    return {
+        "submission": submission,
+        "author": author,
+        "authors": list(submission.authors),
+        "topics": topic_titles(submission.topic_keys),
+        "register_url": f"{base}/register",
+        "program_url": f"{base}/program",
+    }
+
+
+@dataclass
+class MailPreview:
+    to: str
+    subject: str
+    text: str
+
+
+@dataclass
+class Planned:
+    """What deciding one submission would do."""
+
+    submission: Submission
+    mails: list[MailPreview] = field(default_factory=list)
+    skip_reason: str | None = None  # why nothing will happen to it
+
+
+def _skip_reason(submission: Submission, outcome: SubmissionStatus) -> str | None:
+    if submission.status == SubmissionStatus.WITHDRAWN:
+        return "withdrawn by its authors"
+    if submission.status == outcome and submission.decision_notified_at is not None:
+        return f"already {outcome.value}, and its authors were told"
+    return None
+
+
+def plan(submissions: Iterable[Submission], outcome: SubmissionStatus) -> list[Planned]:
+    """For each submission: the mail every author would get, or why it would be skipped."""
+    workshop = current_app.extensions["workshop"]
+    planned = []
+    for submission in submissions:
+        item = Planned(submission, skip_reason=_skip_reason(submission, outcome))
+        if item.skip_reason is None:
+            for author in submission.authors:
+                text = render_template(
+                    f"email/decision_{outcome.value}.txt",
+                    workshop=workshop,
+                    **_context(submission, author),
+                )
+                subject = f"[{workshop.short_name}] {decision_subject(submission, outcome)}"
+                item.mails.append(MailPreview(author.email, subject, text))
+        planned.append(item)
+    return planned
+
+
+@dataclass
+class DecisionReport:
+    decided: list[Submission] = field(default_factory=list)
+    mails: int = 0
+    skipped: list[tuple[Submission, str]] = field(default_factory=list)
+
+
+def decide(
+    submissions: Sequence[Submission], outcome: SubmissionStatus, *, by: Organizer | None
+) -> DecisionReport:
+    """Record the decision on each submission and queue one notification per author; the
+    caller commits. A withdrawn submission, or one already decided this way and notified
+    (a second click on "send"), is skipped and nobody is mailed twice."""
+    report = DecisionReport()
+    moment = utcnow()
+    for submission in submissions:
+        reason = _skip_reason(submission, outcome)
+        if reason:
+            report.skipped.append((submission, reason))
+            continue
+        previous = submission.status
+        submission.status = outcome
+        submission.decided_at = moment
+        submission.decision_notified_at = moment
+        # The private link's edit form checks the version: one left open is not applied over
+        # a decision.
+        submission.version += 1
+        target = f"submission:{submission.id}"
+        record(
+            "decision",
+            organizer=by,
+            target=target,
+            details=f"{submission.reference}: {outcome.value} (was {previous.value})",
+        )
+        recipients = []
+        for author in submission.authors:
+            queue_mail(
+                to=author.email,
+                template=f"decision_{outcome.value}",
+                subject=decision_subject(submission, outcome),
+                context=_context(submission, author),
+                subject_ref=target,
+            )
+            recipients.append(author.email)
+        record(
+            "notification",
+            organizer=by,
+            target=target,
+            details=f"{decision_subject(submission, outcome)}: mailed to {', '.join(recipients)}",
+        )
+        report.decided.append(submission)
+        report.mails += len(recipients)
+    return report
+
+
+def submissions_by_id(ids: Iterable[int]) -> list[Submission]:
+    """The submissions with these ids, by number (unknown ids are left out)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    return list(
+        db.session.scalars(
+            db.select(Submission).where(Submission.id.in_(wanted)).order_by(Submission.number)
+        )
+    )

@@ -1,0 +1,166 @@
+"""The organizers' lists: search, filters and sorting read from the query string.
+
+The same `ListQuery` drives a list page, its pager links and the CSV export started from it,
+so an export holds exactly the rows the filtered list shows (all pages of them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Select, or_
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..cfp.models import Submission, SubmissionAuthor, SubmissionStatus, SubmissionTopic
+from ..extensions import db
+from ..registration.models import Registration, RegistrationStatus
+
+SEARCH_MAX = 200
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What a list shows: every value is checked against what the list allows."""
+
+    q: str = ""
+    status: str = ""
+    topic: str = ""
+    position: str = ""
+    sort: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str], *, sorts: Mapping[str, Any]) -> ListQuery:
+        """The list's settings from query arguments; unknown values fall back to the default."""
+        try:
+            page = max(1, int(args.get("page", "1")))
+        except ValueError:
+            page = 1
+        sort = args.get("sort", "")
+        return cls(
+            q=" ".join(str(args.get("q", "")).split())[:SEARCH_MAX],
+            status=str(args.get("status", "")).strip(),
+            topic=str(args.get("topic", "")).strip(),
+            position=str(args.get("position", "")).strip(),
+            sort=sort if sort in sorts else next(iter(sorts)),
+            page=page,
+        )
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Query arguments that reproduce this list (defaults left out), with `changes`."""
+        values = replace(self, **changes) if changes else self
+        out: dict[str, Any] = {}
+        for key in ("q", "status", "topic", "position", "sort"):
+            if getattr(values, key):
+                out[key] = getattr(values, key)
+        if values.page != 1:
+            out["page"] = values.page
+        return out
+
+    def filter_args(self) -> dict[str, Any]:
+        """The arguments without the page (for exports and for links that restart paging)."""
+        return {k: v for k, v in self.args().items() if k != "page"}
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.q or self.status or self.topic or self.position)
+
+
+def page_size() -> int:
+    return int(current_app.config["ORGANIZER_PAGE_SIZE"])
+
+
+def contains(column: Any, text: str) -> ColumnElement[bool]:
+    """Case-insensitive substring match with % and _ taken literally (SQLite and PostgreSQL)."""
+    return column.ilike(f"%{_escape_like(text)}%", escape="\\")
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --- Registrations ------------------------------------------------------------------------
+
+REGISTRATION_SORTS: dict[str, tuple[str, list[Any]]] = {
+    "newest": ("Newest first", [Registration.created_at.desc(), Registration.id.desc()]),
+    "oldest": ("Oldest first", [Registration.created_at, Registration.id]),
+    "name": ("Name", [Registration.name, Registration.id]),
+    "affiliation": ("Affiliation", [Registration.affiliation, Registration.name]),
+    "status": ("Status, then arrival", [Registration.status, Registration.arrival]),
+}
+
+REGISTRATION_STATUSES = [status.value for status in RegistrationStatus]
+
+
+def registration_query(lq: ListQuery) -> Select:
+    """Registrations matching the list's search and filters, in its order."""
+    query = db.select(Registration)
+    if lq.q:
+        query = query.where(
+            or_(
+                contains(Registration.name, lq.q),
+                contains(Registration.email, lq.q),
+                contains(Registration.affiliation, lq.q),
+            )
+        )
+    if lq.status in REGISTRATION_STATUSES:
+        query = query.where(Registration.status == RegistrationStatus(lq.status))
+    if lq.position:
+        query = query.where(Registration.position == lq.position)
+    return query.order_by(*REGISTRATION_SORTS[lq.sort or "newest"][1])
+
+
+def waiting_positions() -> dict[int, int]:
+    """Registration id -> place on the waiting list (1 = next to get a place)."""
+    ids = db.session.scalars(
+        db.select(Registration.id)
+        .where(Registration.status == RegistrationStatus.WAITING)
+        .order_by(Registration.arrival)
+    )
+    return {registration_id: place for place, registration_id in enumerate(ids, start=1)}
+
+
+# --- Submissions --------------------------------------------------------------------------
+
+SUBMISSION_SORTS: dict[str, tuple[str, list[Any]]] = {
+    "number": ("Number", [Submission.number]),
+    "newest": ("Newest first", [Submission.created_at.desc(), Submission.number.desc()]),
+    "title": ("Title", [Submission.title, Submission.number]),
+    "status": ("Status, then number", [Submission.status, Submission.number]),
+    "updated": ("Last changed", [Submission.updated_at.desc(), Submission.number.desc()]),
+}
+
+SUBMISSION_STATUSES = [status.value for status in SubmissionStatus]
+
+
+def submission_query(lq: ListQuery) -> Select:
+    """Submissions matching the list's search (title, any author's name, email or
+    affiliation) and filters, in its order."""
+    query = db.select(Submission)
+    if lq.q:
+        author_match = (
+            db.select(SubmissionAuthor.id)
+            .where(SubmissionAuthor.submission_id == Submission.id)
+            .where(
+                or_(
+                    contains(SubmissionAuthor.name, lq.q),
+                    contains(SubmissionAuthor.email, lq.q),
+                    contains(SubmissionAuthor.affiliation, lq.q),
+                )
+            )
+            .exists()
+        )
+        query = query.where(or_(contains(Submission.title, lq.q), author_match))
+    if lq.status in SUBMISSION_STATUSES:
+        query = query.where(Submission.status == SubmissionStatus(lq.status))
+    if lq.topic:
+        query = query.where(
+            db.select(SubmissionTopic.topic_key)
+            .where(SubmissionTopic.submission_id == Submission.id)
+            .where(SubmissionTopic.topic_key == lq.topic)
+            .exists()
+        )
+    return query.order_by(*SUBMISSION_SORTS[lq.sort or "number"][1])

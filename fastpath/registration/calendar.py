@@ -1,0 +1,62 @@
+"""The workshop as an iCalendar file (.ics) for one attendee."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from icalendar import Calendar, Event, Timezone
+
+from ..content import Workshop
+from .models import Registration
+
+CALENDAR_CONTENT_TYPE = "text/calendar"
+
+
+def calendar_filename(workshop: Workshop) -> str:
+    """A file name from the workshop's short name, e.g. 'fastpath-2020.ics'."""
+    slug = "".join(c if c.isalnum() else "-" for c in workshop.short_name.lower()).strip("-")
+    return f"{slug or 'workshop'}.ics"
+
+
+def workshop_calendar(
+    workshop: Workshop, registration: Registration, public_base_url: str, stamp: datetime
+) -> bytes:
+    """A PUBLISH calendar with one event: the workshop day, in the workshop's own time zone."""
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{workshop.short_name}//Registration//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    calendar.add("calscale", "GREGORIAN")
+    # The zone's rules for the year around the workshop: a short VTIMEZONE that every
+    # calendar program can read, instead of one listing every change since 1970.
+    calendar.add_component(
+        Timezone.from_tzinfo(
+            workshop.zone,
+            tzid=str(workshop.zone),
+            first_date=workshop.day - timedelta(days=366),
+            last_date=workshop.day + timedelta(days=366),
+        )
+    )
+
+    host = urlsplit(public_base_url).hostname or "localhost"
+    event = Event()
+    # Stable per registration, so importing a resent file updates the entry instead of
+    # adding a second one.
+    event.add("uid", f"registration-{registration.id}@{host}")
+    event.add("dtstamp", stamp.astimezone(UTC))
+    event.add("dtstart", workshop.starts)  # aware, in workshop.zone: written with TZID
+    event.add("dtend", workshop.ends)
+    event.add("summary", workshop.short_name)
+    event.add("location", workshop.place)
+    event.add("url", f"{public_base_url}/program")
+    # No private link here: calendars are often shared with colleagues.
+    event.add(
+        "description",
+        f"{workshop.name}, held with {workshop.conference_short_name} "
+        f"({workshop.conference_url}). Program: {public_base_url}/program",
+    )
+    event.add("status", "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    calendar.add_component(event)
+    return calendar.to_ical()

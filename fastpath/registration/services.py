@@ -1,0 +1,413 @@
+"""The work of registration: register, wait, update, cancel, promote, resend the link.
+
+Every change to who has a place runs under one lock (the registration_counter row, locked
+FOR UPDATE), inside the request's single transaction: on SQLite every transaction already
+starts with BEGIN IMMEDIATE, so writers queue; on PostgreSQL the row lock does the same. The
+count against capacity and the insert or promotion after it therefore never interleave.
+Mail is queued in the same transaction and sent after the caller commits.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..clock import now
+from ..content import Workshop
+from ..extensions import db
+from ..mail import Attachment, queue_mail
+from ..tokens import hash_token, new_token
+from .calendar import CALENDAR_CONTENT_TYPE, calendar_filename, workshop_calendar
+from .forms import normalize_email
+from .models import (
+    Registration,
+    RegistrationCounter,
+    RegistrationEvent,
+    RegistrationStatus,
+)
+
+TOKEN_MAX_CHARS = 128  # longer strings are not our tokens; no need to hash them
+EDITABLE_FIELDS = ("name", "affiliation", "position", "dietary", "accessibility", "public_listing")
+
+
+class Window(enum.StrEnum):
+    NOT_YET = "not_yet"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Outcome(enum.StrEnum):
+    NEW = "new"  # a row was created
+    DUPLICATE = "duplicate"  # the address already had an active registration: link re-sent
+    REPLAY = "replay"  # the same form arrived again (double click, reload): nothing done
+
+
+@dataclass(frozen=True)
+class RegistrationDetails:
+    name: str
+    email: str
+    affiliation: str = ""
+    position: str = ""
+    dietary: str = ""
+    accessibility: str = ""
+    public_listing: bool = False
+    consent: bool = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the page tells the person who sent the form."""
+
+    status: RegistrationStatus  # registered or waiting
+    waiting_position: int | None = None
+
+
+@dataclass(frozen=True)
+class RegisterResult:
+    outcome: Outcome
+    answer: Answer
+    registration: Registration
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    previous_status: RegistrationStatus
+    promoted: list[Registration]
+
+
+def _workshop() -> Workshop:
+    return current_app.extensions["workshop"]
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def registration_window(moment: datetime | None = None) -> Window:
+    """Whether registration is open now, according to the content's opens/closes."""
+    rules = _workshop().registration
+    moment = moment or now()
+    if rules.opens is not None and moment < rules.opens:
+        return Window.NOT_YET
+    if moment >= rules.closes:
+        return Window.CLOSED
+    return Window.OPEN
+
+
+def changes_allowed(moment: datetime | None = None) -> bool:
+    """Whether attendees may still update or cancel: until the workshop starts."""
+    return (moment or now()) < _workshop().starts
+
+
+def find_by_token(token: str) -> Registration | None:
+    """The registration a private link belongs to, or None."""
+    if not token or len(token) > TOKEN_MAX_CHARS:
+        return None
+    return db.session.scalars(
+        select(Registration).where(Registration.token_hash == hash_token(token))
+    ).one_or_none()
+
+
+def _count(status: RegistrationStatus) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Registration).where(Registration.status == status)
+    )
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """1 for the first person on the waiting list; None when not waiting."""
+    if registration.status != RegistrationStatus.WAITING:
+        return None
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.status == RegistrationStatus.WAITING)
+        .where(Registration.arrival <= registration.arrival)
+    )
+
+
+def newcomer_answer() -> Answer:
+    """What a new registration would get right now: a place, or the next waiting position."""
+    capacity = _workshop().registration.capacity
+    waiting = _count(RegistrationStatus.WAITING)
+    # Nobody overtakes the waiting list, even if a place happens to be free.
+    if waiting == 0 and (capacity is None or _count(RegistrationStatus.REGISTERED) < capacity):
+        return Answer(RegistrationStatus.REGISTERED)
+    return Answer(RegistrationStatus.WAITING, waiting + 1)
+
+
+def answer_for(registration: Registration) -> Answer:
+    """What the page says about an existing registration."""
+    return Answer(registration.status, waiting_position(registration))
+
+
+def is_full() -> bool:
+    """Whether a new registration would go to the waiting list."""
+    return newcomer_answer().status == RegistrationStatus.WAITING
+
+
+def position_label(key: str) -> str:
+    """The content's label for a position key (the key itself if the content dropped it)."""
+    return dict(_workshop().registration.positions).get(key, key)
+
+
+def calendar_for(registration: Registration) -> bytes:
+    """The .ics file for this attendee."""
+    return workshop_calendar(
+        _workshop(), registration, current_app.config["PUBLIC_BASE_URL"], stamp=now()
+    )
+
+
+# --- Changing --------------------------------------------------------------------------------
+
+
+def _lock_registrations() -> RegistrationCounter:
+    """Take the lock that serialises every change to who has a place; create it once."""
+    query = (
+        select(RegistrationCounter)
+        .where(RegistrationCounter.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    counter = db.session.scalars(query).one_or_none()
+    if counter is None:
+        highest = db.session.scalar(select(func.max(Registration.arrival))) or 0
+        try:
+            with db.session.begin_nested():
+                db.session.add(RegistrationCounter(id=1, last_arrival=highest))
+        except IntegrityError:
+            pass  # another transaction created it first; we lock theirs below
+        counter = db.session.scalars(query).one()
+    return counter
+
+
+def _record(registration: Registration, kind: str, moment: datetime, details: str = "") -> None:
+    registration.events.append(RegistrationEvent(at=moment, kind=kind, details=details))
+
+
+def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterResult:
+    """Register someone (a place, or the waiting list when full); the caller commits."""
+    moment = now()
+    counter = _lock_registrations()
+    # Places may have been added to the content since the last change: fill them first.
+    _fill_free_places(moment)
+    answer = newcomer_answer()
+    normalized = normalize_email(details.email)
+
+    nonces = (form_nonce, None) if form_nonce else (None,)
+    for nonce in nonces:
+        counter.last_arrival += 1
+        token, token_hash = new_token()
+        registration = Registration(
+            name=details.name,
+            email=details.email.strip(),
+            email_normalized=normalized,
+            active_email=normalized,
+            affiliation=details.affiliation,
+            position=details.position,
+            dietary=details.dietary,
+            accessibility=details.accessibility,
+            public_listing=details.public_listing,
+            consent=details.consent,
+            status=answer.status,
+            arrival=counter.last_arrival,
+            token_hash=token_hash,
+            form_nonce=nonce,
+            created_at=moment,
+            updated_at=moment,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(registration)
+        except IntegrityError:
+            # The constraints decide, not a look-up before the insert: either this form was
+            # already sent, or this person already has an active registration.
+            if nonce is not None:
+                earlier = db.session.scalars(
+                    select(Registration).where(Registration.form_nonce == nonce)
+                ).one_or_none()
+                if (
+                    earlier is not None
+                    and earlier.is_active
+                    and (earlier.email_normalized == normalized)
+                ):
+                    return RegisterResult(Outcome.REPLAY, answer_for(earlier), earlier)
+            existing = db.session.scalars(
+                select(Registration).where(Registration.active_email == normalized)
+            ).one_or_none()
+            if existing is not None:
+                _resend_to_existing(existing, moment)
+                return RegisterResult(Outcome.DUPLICATE, answer, existing)
+            if nonce is not None:
+                # The nonce came with an earlier form that registered someone else or was
+                # cancelled since (back button, changed fields): a new registration.
+                continue
+            raise
+        kind = "registered" if answer.status == RegistrationStatus.REGISTERED else "waitlisted"
+        _record(registration, kind, moment)
+        _queue_confirmation(registration, token, answer)
+        return RegisterResult(Outcome.NEW, answer, registration)
+    raise AssertionError("unreachable: the last attempt either returns or raises")
+
+
+def _resend_to_existing(registration: Registration, moment: datetime) -> None:
+    # Only the hash of the old token is stored, so giving the link again means a new token;
+    # the mail says the earlier link no longer works.
+    token, registration.token_hash = new_token()
+    registration.updated_at = moment
+    _record(registration, "duplicate_attempt", moment, "registered again; link re-sent")
+    _queue_mail_about(
+        registration,
+        template="registration_already",
+        subject="You are already registered",
+        token=token,
+    )
+
+
+def update_details(registration: Registration, changes: dict[str, object]) -> list[str]:
+    """Apply the editable fields that changed; return their names; the caller commits."""
+    changed = []
+    for name in EDITABLE_FIELDS:
+        if name in changes and getattr(registration, name) != changes[name]:
+            setattr(registration, name, changes[name])
+            changed.append(name)
+    if changed:
+        moment = now()
+        registration.updated_at = moment
+        _record(registration, "updated", moment, "changed: " + ", ".join(changed))
+    return changed
+
+
+def cancel(registration: Registration) -> CancelResult | None:
+    """Cancel a place or leave the waiting list and promote whoever is next; None if it was
+    already cancelled. The caller commits."""
+    moment = now()
+    _lock_registrations()
+    db.session.refresh(registration)  # read again under the lock: it may have just changed
+    if not registration.is_active:
+        return None
+    previous = registration.status
+    registration.status = RegistrationStatus.CANCELLED
+    registration.active_email = None  # frees the address for a new registration
+    registration.cancelled_at = moment
+    registration.updated_at = moment
+    was_registered = previous == RegistrationStatus.REGISTERED
+    _record(registration, "cancelled" if was_registered else "left_waiting_list", moment)
+    _queue_mail_about(
+        registration,
+        template="registration_cancelled",
+        subject="Registration cancelled" if was_registered else "You have left the waiting list",
+        previous_status=previous,
+    )
+    return CancelResult(previous, _fill_free_places(moment))
+
+
+def fill_free_places() -> list[Registration]:
+    """Promote waiting people into free places (after capacity was raised); caller commits."""
+    _lock_registrations()
+    return _fill_free_places(now())
+
+
+def _fill_free_places(moment: datetime) -> list[Registration]:
+    # Caller holds the registration lock.
+    if not changes_allowed(moment):
+        return []
+    capacity = _workshop().registration.capacity
+    registered = _count(RegistrationStatus.REGISTERED)
+    promoted: list[Registration] = []
+    while capacity is None or registered < capacity:
+        first = db.session.scalars(
+            select(Registration)
+            .where(Registration.status == RegistrationStatus.WAITING)
+            .order_by(Registration.arrival)
+            .limit(1)
+        ).first()
+        if first is None:
+            break
+        first.status = RegistrationStatus.REGISTERED
+        first.promoted_at = moment
+        first.updated_at = moment
+        _record(first, "promoted", moment, "a place became free")
+        _queue_mail_about(
+            first,
+            template="registration_promoted",
+            subject="A place is free: you are registered",
+        )
+        db.session.flush()
+        registered += 1
+        promoted.append(first)
+    return promoted
+
+
+def send_link(email: str) -> bool:
+    """Mail a fresh private link if the address has an active registration; caller commits."""
+    registration = db.session.scalars(
+        select(Registration).where(Registration.active_email == normalize_email(email))
+    ).one_or_none()
+    if registration is None:
+        return False
+    moment = now()
+    token, registration.token_hash = new_token()
+    registration.updated_at = moment
+    _record(registration, "link_resent", moment, "asked for a new link")
+    _queue_mail_about(
+        registration, template="registration_link", subject="Your registration link", token=token
+    )
+    return True
+
+
+# --- Mail ------------------------------------------------------------------------------------
+
+
+def private_link(token: str) -> str:
+    """The private link as it appears in mail (the public address, never the request's)."""
+    return f"{current_app.config['PUBLIC_BASE_URL']}/registration/{token}"
+
+
+def _queue_confirmation(registration: Registration, token: str, answer: Answer) -> None:
+    if answer.status == RegistrationStatus.REGISTERED:
+        subject = "Registration confirmed"
+    else:
+        subject = f"You are on the waiting list (number {answer.waiting_position})"
+    _queue_mail_about(registration, template="registration_confirmed", subject=subject, token=token)
+
+
+def _queue_mail_about(
+    registration: Registration,
+    *,
+    template: str,
+    subject: str,
+    token: str | None = None,
+    previous_status: RegistrationStatus | None = None,
+) -> None:
+    workshop = _workshop()
+    base = current_app.config["PUBLIC_BASE_URL"]
+    attachments = []
+    if registration.status == RegistrationStatus.REGISTERED:
+        attachments.append(
+            Attachment(
+                calendar_filename(workshop), CALENDAR_CONTENT_TYPE, calendar_for(registration)
+            )
+        )
+    queue_mail(
+        to=registration.email,
+        template=template,
+        subject=subject,
+        context={
+            "registration": registration,
+            "link": private_link(token) if token else None,
+            "lost_link_url": f"{base}/registration/lost",
+            "register_url": f"{base}/register",
+            "position_label": position_label(registration.position),
+            "waiting_position": waiting_position(registration),
+            "previous_status": previous_status,
+            "fields": workshop.registration.fields,
+            "has_calendar": bool(attachments),
+        },
+        attachments=attachments,
+        subject_ref=f"registration:{registration.id}",
+    )
