@@ -32,19 +32,9 @@ def pytest_configure(config: pytest.Config) -> None:
     global _postgres
     config.addinivalue_line("markers", "sqlite_only: a test of SQLite-specific behaviour")
     if TEST_DATABASE == "postgresql" and _postgres is None:
-        import psycopg
-
         from tests.postgres import start_server
 
         _postgres = start_server()
-        with psycopg.connect(
-            host="127.0.0.1",
-            port=_postgres.port,
-            user="postgres",
-            dbname="postgres",
-            autocommit=True,
-        ) as connection:
-            connection.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -74,20 +64,7 @@ def _postgres_for(sqlite_uri: str) -> str:
         if not _postgres_databases
         else f"{POSTGRES_DATABASE}_{len(_postgres_databases) + 1}"
     )
-    if name != POSTGRES_DATABASE:
-        import psycopg
-
-        with psycopg.connect(
-            host="127.0.0.1",
-            port=_postgres.port,
-            user="postgres",
-            dbname="postgres",
-            autocommit=True,
-        ) as connection:
-            exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-            if exists.fetchone() is None:
-                connection.execute(f"CREATE DATABASE {name}")
-    url = _postgres.url(name)
+    url = _postgres.ensure_database(name)
     _reset_postgres_schema(url)
     _postgres_databases[sqlite_uri] = url
     return url

@@ -51,6 +51,18 @@ class PostgresServer:
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
+    def ensure_database(self, name: str) -> str:
+        """Create the database unless it exists; return its SQLAlchemy URL."""
+        import psycopg
+
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
+        ) as connection:
+            exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if exists.fetchone() is None:
+                connection.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
     def stop(self) -> None:
         subprocess.run(
             _as_postgres_user(
