@@ -21,22 +21,21 @@ mail_cli = AppGroup("mail", help="Deliver the outbox and see how it stands.")
 
 @mail_cli.command("deliver")
 @click.option(
-    "--all",
-    "include_waiting",
+    "--due-only",
     is_flag=True,
-    help="Also send mail waiting for its next retry (after the mail server is back).",
+    help="Leave mail whose next retry has not come yet (for cron, to keep the backoff).",
 )
 @click.option("--quiet", is_flag=True, help="Print nothing unless a mail was sent or failed.")
-def deliver_command(include_waiting: bool, quiet: bool) -> None:
-    """Send every mail that is due, once (for cron)."""
-    report = deliver_due(include_waiting=include_waiting)
+def deliver_command(due_only: bool, quiet: bool) -> None:
+    """Send every queued mail once (by hand, e.g. after the mail server is back)."""
+    report = deliver_due(include_waiting=not due_only)
     if not quiet or report.sent or report.failed:
         click.echo(_summary(report))
-    waiting = _waiting_for_retry()
+    waiting = _waiting_for_retry() if due_only else 0
     if waiting and not quiet:
         click.echo(
             f"{waiting} queued {_mails(waiting)} wait for a retry; "
-            "send them now with: flask --app app mail deliver --all"
+            "send them now with: flask --app app mail deliver"
         )
 
 
