@@ -45,7 +45,7 @@ def _demo_organizer() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from . import backup
+    from . import backup, privacy
     from .cfp.cli import commands as cfp_commands
     from .mail.cli import commands as mail_commands
     from .organizer.cli import commands as organizer_commands
@@ -53,5 +53,6 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(demo_cli)
     backup.init_app(app)
+    privacy.init_app(app)
     for group in (*mail_commands, *cfp_commands, *registration_commands, *organizer_commands):
         app.cli.add_command(group)
