@@ -403,3 +403,13 @@ def test_dashboard_counts_submissions_by_status_and_topic(app, organizer_client)
         "From 2020-01-18 to 2020-01-19 (UTC days): 3 submissions in all, most on 2020-01-18 (2); "
         "1 registrations in all, most on 2020-01-19 (1)." in page
     )
+
+
+def test_decision_mails_skip_an_author_erased_on_request(app, organizer_client):
+    add_submission(app, authors=[ANNA, LI])
+    result = app.test_cli_runner().invoke(args=["privacy", "erase", LI[1], "--yes"])
+    assert result.exit_code == 0, result.output
+
+    organizer_client.post("/organizer/decisions", data={"outcome": "accepted", "ids": [1]})
+
+    assert [recipients for recipients, _, _ in outbox(app)] == [ANNA[1]]

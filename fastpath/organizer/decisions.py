@@ -69,6 +69,13 @@ def _skip_reason(submission: Submission, outcome: SubmissionStatus) -> str | Non
     return None
 
 
+def _reachable_authors(submission: Submission) -> list:
+    """Authors we can write to: an author erased on request has a placeholder address."""
+    from ..privacy import is_erased_address
+
+    return [a for a in submission.authors if not is_erased_address(a.email)]
+
+
 def plan(submissions: Iterable[Submission], outcome: SubmissionStatus) -> list[Planned]:
     """For each submission: the mail every author would get, or why it would be skipped."""
     workshop = current_app.extensions["workshop"]
@@ -76,7 +83,7 @@ def plan(submissions: Iterable[Submission], outcome: SubmissionStatus) -> list[P
     for submission in submissions:
         item = Planned(submission, skip_reason=_skip_reason(submission, outcome))
         if item.skip_reason is None:
-            for author in submission.authors:
+            for author in _reachable_authors(submission):
                 text = render_template(
                     f"email/decision_{outcome.value}.txt",
                     workshop=workshop,
@@ -123,7 +130,7 @@ def decide(
             details=f"{submission.reference}: {outcome.value} (was {previous.value})",
         )
         recipients = []
-        for author in submission.authors:
+        for author in _reachable_authors(submission):
             queue_mail(
                 to=author.email,
                 template=f"decision_{outcome.value}",
