@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from fastpath.extensions import db
 
@@ -61,3 +64,53 @@ def test_foreign_keys_are_enforced(app):
             )
             db.session.flush()
         db.session.rollback()
+
+
+def _hold_write_lock(app) -> sqlite3.Connection:
+    """Another connection that holds the write lock until COMMIT."""
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+def test_a_waiting_transaction_begins_as_soon_as_the_lock_is_free(app):
+    # SQLite's own busy handler would retry 428 ms and 528 ms after it started waiting (its
+    # pauses grow to 100 ms), so for a lock freed at 440 ms it would begin ~90 ms late.
+    holder = _hold_write_lock(app)
+    freed: list[float] = []
+
+    def commit() -> None:
+        holder.execute("COMMIT")
+        freed.append(time.monotonic())
+
+    timer = threading.Timer(0.44, commit)
+    try:
+        with app.app_context():
+            timer.start()
+            db.session.execute(text("SELECT 1"))  # begins: waits for the write lock
+            began = time.monotonic()
+            db.session.rollback()
+    finally:
+        timer.join(5)
+        holder.close()
+    assert began - freed[0] < 0.04
+
+
+@pytest.mark.app_config(SQLITE_BUSY_TIMEOUT_MS=300)
+def test_a_lock_held_beyond_the_busy_timeout_still_fails_as_database_is_locked(app):
+    holder = _hold_write_lock(app)
+    try:
+        with app.app_context():
+            started = time.monotonic()
+            with pytest.raises(OperationalError, match="database is locked"):
+                db.session.execute(text("SELECT 1"))
+            waited = time.monotonic() - started
+            db.session.rollback()
+            holder.execute("COMMIT")
+            busy_timeout = db.session.execute(text("PRAGMA busy_timeout")).scalar()
+            db.session.rollback()
+    finally:
+        holder.close()
+    assert 0.3 <= waited < 2
+    assert busy_timeout == 300  # set back after the tries

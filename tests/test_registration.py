@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from flask import Flask
+from flask import Flask, before_render_template
 from sqlalchemy import select
 
 from fastpath import ContentError
@@ -151,6 +151,19 @@ def test_form_shows_fields_from_content_with_required_marked(client):
     assert re.search(r'<input[^>]*id="public_listing"[^>]*>', html).group(0).count("checked") == 0
     assert 'name="nonce"' in html
     assert 'class="honeypot"' in html
+
+
+def test_form_page_renders_after_its_database_read_has_ended(app, client):
+    # On SQLite every transaction holds the write lock: the page must not keep one open
+    # while its template renders (every registration would wait for it).
+    open_while_rendering: list[bool] = []
+
+    def note(_app: Flask, template: object, context: dict, **extra: object) -> None:
+        open_while_rendering.append(db.session().in_transaction())
+
+    with before_render_template.connected_to(note, app):
+        response = client.get("/register")
+    assert (response.status_code, open_while_rendering) == (200, [False])
 
 
 def test_register_answers_with_page_row_and_mail_with_calendar(mail_app, smtp):

@@ -53,13 +53,17 @@ def _render_register(form: RegistrationForm, status: int = 200, problem: str | N
     window = services.registration_window()
     if window != services.Window.OPEN and request.method == "POST":
         status = 403  # the page says why and when
+    full = window == services.Window.OPEN and services.is_full()
+    # End the read before rendering: on SQLite every transaction holds the write lock, and
+    # other requests should not wait for this page's template.
+    db.session.rollback()
     return (
         render_template(
             "registration/register.html",
             form=form,
             window=window,
             rules=_rules(),
-            full=window == services.Window.OPEN and services.is_full(),
+            full=full,
             problem=problem,
         ),
         status,
