@@ -29,3 +29,6 @@ forwarded_allow_ips = os.environ.get("FASTPATH_GUNICORN_FORWARDED_ALLOW_IPS", "1
 # Request size limits at the server too (the app answers 413 with a friendly page).
 limit_request_line = 8190
 limit_request_fields = 100
+# gunicorn 27's control socket sits at one path per user (~/.gunicorn/gunicorn.ctl): two
+# servers on a machine would take it from each other. Nothing here uses it.
+control_socket_disable = True

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -28,6 +28,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 # Pages whose address holds a secret token: no Referer may carry it to another site.
 PRIVATE_LINK_PREFIXES = ("/submission/", "/registration/")
+# The site's only file input: the abstract's PDF on the submission forms.
+UPLOAD_FIELDS = frozenset({"pdf"})
 
 
 def init_app(app: Flask) -> None:
@@ -46,6 +48,18 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=0
         )
+
+    @app.before_request
+    def html_form_posts_only() -> None:
+        # Every form here is an HTML form. Flask-WTF would also take a JSON body as form data
+        # and give a file part to the text field of the same name: either way a text field
+        # would get a number, a list or an upload instead of a string.
+        if request.method != "POST":
+            return
+        if request.is_json:
+            abort(415)
+        if any(name not in UPLOAD_FIELDS for name in request.files):
+            abort(400)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

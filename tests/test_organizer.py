@@ -742,3 +742,11 @@ def test_dashboard_counts_and_chart(app, organizer_client):
         in page
     )
     assert "sign in" in page  # the recent activity shows this organizer's sign-in
+
+
+def test_list_search_with_control_characters_is_not_an_error(app, client):
+    make_organizer(app)
+    sign_in(client)
+    for path in ("/organizer/submissions", "/organizer/registrations"):
+        response = client.get(path, query_string={"q": "a\x00b\x1f", "status": "\x00"})
+        assert response.status_code == 200

@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db, limiter
@@ -27,6 +28,7 @@ from .forms import (
     EditSubmissionForm,
     LostLinkForm,
     NewSubmissionForm,
+    SubmissionFieldsForm,
     WithdrawForm,
     is_row_action,
 )
@@ -124,20 +126,32 @@ def submit():
 
     valid = form.validate()
     form.keep_pdf()
-    duplicate = services.submission_for_nonce(form.form_nonce.data)
-    if duplicate is not None:  # a double click or a replay: the first post won
-        form.discard_new_pdf()
-        return _receipt(duplicate, already=True)
-    if not valid:
-        return _render_submit(form, 422)
     try:
+        duplicate = services.submission_for_nonce(form.form_nonce.data)
+        if duplicate is not None:  # a double click or a replay: the first post won
+            form.discard_new_pdf()
+            return _receipt(duplicate, already=True)
+        if not valid:
+            return _render_submit(form, 422)
         submission = services.submit_abstract(form.entry(), form.kept, form.form_nonce.data)
+        db.session.commit()
     except services.AlreadySubmitted as already:
         db.session.rollback()
         form.discard_new_pdf()
         return _receipt(already.submission, already=True)
-    db.session.commit()
+    except SQLAlchemyError as error:
+        _discard_unsaved_pdf(form, error)
+        raise
     return _receipt(submission)
+
+
+def _discard_unsaved_pdf(form: SubmissionFieldsForm, error: SQLAlchemyError) -> None:
+    """The database refused the post (the error page follows): the PDF this request stored
+    belongs to nothing. After a lost connection the commit may have happened all the same, so
+    the file then stays for `flask cfp purge-uploads` (which only deletes unused files)."""
+    db.session.rollback()
+    if not getattr(error, "connection_invalidated", False):
+        form.discard_new_pdf()
 
 
 def _receipt(submission: Submission, already: bool = False):
@@ -258,8 +272,12 @@ def edit(token: str):
             "you opened this form. Check the values below and save again to replace those "
             "changes, or open the submission to see its current state.",
         )
-    result = services.edit_submission(found, form.entry(), form.kept, token)
-    db.session.commit()
+    try:
+        result = services.edit_submission(found, form.entry(), form.kept, token)
+        db.session.commit()
+    except SQLAlchemyError as error:
+        _discard_unsaved_pdf(form, error)
+        raise
     if result.unused_file:
         services.delete_upload(result.unused_file)
     if result.changes:

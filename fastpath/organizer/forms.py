@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectMultipleField, StringField
-from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from .auth import MIN_PASSWORD_LENGTH
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=320)])
+    # No control characters: no address has them, and PostgreSQL refuses a NUL in a query.
+    email = EmailField(
+        "Email", validators=[DataRequired(), Length(max=320), Regexp(r"\A[^\x00-\x1f\x7f]*\Z")]
+    )
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
     next = HiddenField()
 

@@ -41,10 +41,10 @@ class ListQuery:
             page = 1
         sort = args.get("sort", "")
         return cls(
-            q=" ".join(str(args.get("q", "")).split())[:SEARCH_MAX],
-            status=str(args.get("status", "")).strip(),
-            topic=str(args.get("topic", "")).strip(),
-            position=str(args.get("position", "")).strip(),
+            q=" ".join(_printable(args.get("q", "")).split())[:SEARCH_MAX],
+            status=_printable(args.get("status", "")).strip(),
+            topic=_printable(args.get("topic", "")).strip(),
+            position=_printable(args.get("position", "")).strip(),
             sort=sort if sort in sorts else next(iter(sorts)),
             page=page,
         )
@@ -164,3 +164,8 @@ def submission_query(lq: ListQuery) -> Select:
             .exists()
         )
     return query.order_by(*SUBMISSION_SORTS[lq.sort or "number"][1])
+
+
+def _printable(value: object) -> str:
+    """Text without control characters (PostgreSQL refuses a NUL in a query parameter)."""
+    return "".join(ch for ch in str(value) if ch.isprintable() or ch == " ")

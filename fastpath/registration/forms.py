@@ -33,7 +33,8 @@ def normalize_email(address: str) -> str:
 
 
 def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+    # A text field missing from the post is empty text, never None (the columns are NOT NULL).
+    return value.strip() if isinstance(value, str) else "" if value is None else value
 
 
 def _unix_newlines(value: Any) -> Any:
