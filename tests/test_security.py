@@ -57,3 +57,32 @@ def test_unknown_host_refused_in_production(tmp_path, monkeypatch):
     assert client.get("/", base_url="https://evil.example.com").status_code == 400
     assert client.get("/", base_url="https://fastpath.example.org").status_code == 200
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_behind_a_proxy_the_app_sees_the_client_and_https(tmp_path):
+    from flask import request
+
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, PROXY_FIX_X_FOR=1)
+
+    @app.get("/_whoami")
+    def whoami():
+        return {"addr": request.remote_addr, "secure": request.is_secure}
+
+    headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    response = app.test_client().get("/_whoami", headers=headers)
+    assert response.get_json() == {"addr": "203.0.113.7", "secure": True}
+    assert "Strict-Transport-Security" in response.headers
+
+
+def test_without_proxy_setting_forwarded_headers_are_ignored(app):
+    from flask import request
+
+    @app.get("/_whoami")
+    def whoami():
+        return {"addr": request.remote_addr, "secure": request.is_secure}
+
+    headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    response = app.test_client().get("/_whoami", headers=headers)
+    assert response.get_json() == {"addr": "127.0.0.1", "secure": False}
