@@ -77,6 +77,10 @@ class Defaults:
     TRUSTED_HOSTS: list[str] | None = None
     SESSION_COOKIE_SECURE: bool | None = None  # None: on when PUBLIC_BASE_URL is https
 
+    # Over HTTPS Flask-WTF would also demand a same-site Referer; the private-link pages send
+    # none (Referrer-Policy: no-referrer keeps their tokens private), so their forms would
+    # fail. The CSRF token and SameSite=Lax cookies protect every form without it.
+    WTF_CSRF_SSL_STRICT = False
     WTF_CSRF_TIME_LIMIT = None  # a form left open for hours must still post
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

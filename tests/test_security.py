@@ -86,3 +86,29 @@ def test_without_proxy_setting_forwarded_headers_are_ignored(app):
     headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
     response = app.test_client().get("/_whoami", headers=headers)
     assert response.get_json() == {"addr": "127.0.0.1", "secure": False}
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_forms_post_over_https_without_a_referer(app):
+    """Private-link pages send no Referer (no-referrer): their forms must still work."""
+    import re
+
+    client = app.test_client()
+    page = client.get("/register", base_url="https://localhost").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/register",
+        base_url="https://localhost",
+        data={
+            "name": "Ada",
+            "email": "ada@example.org",
+            "affiliation": "Analytical Engines",
+            "position": "industry",
+            "consent": "y",
+            "nonce": nonce,
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 303
+    assert response.location.endswith("/register/thanks")
