@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from flask import (
@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db, limiter
+from ..page_cache import blank_form_page, serves_blank_form
 from . import services
 from .forms import (
     MAX_AUTHORS,
@@ -86,16 +87,26 @@ def private_headers(response: Response) -> Response:
 
 def _render_submit(form: NewSubmissionForm, status: int = 200, notice: str | None = None):
     form.find_kept()
-    return (
-        render_template(
+    window = services.submission_window()
+
+    def render(values: Mapping[str, str]) -> str:
+        form.form_nonce.data = values["form_nonce"]
+        if "csrf_token" in values:
+            form.csrf_token.current_token = values["csrf_token"]
+        return render_template(
             "cfp/submit.html",
             form=form,
-            window=services.submission_window(),
+            window=window,
             notice=notice,
             max_authors=MAX_AUTHORS,
-        ),
-        status,
-    )
+        )
+
+    values = {"form_nonce": form.form_nonce.data}
+    if "csrf_token" in form:  # (tests may switch CSRF off)
+        values["csrf_token"] = form.csrf_token.current_token
+    if serves_blank_form():
+        return blank_form_page(("submit", window, notice), values, render), status
+    return render(values), status
 
 
 @bp.route("/submit", methods=["GET", "POST"])

@@ -5,6 +5,8 @@ from .delivery import deliver_pending
 from .outbox import (
     Attachment,
     HeaderInjectionError,
+    add_to_outbox,
+    compose_mail,
     outbox_counts,
     queue_mail,
     retry_failed,
@@ -15,6 +17,8 @@ from .sender import init_app
 __all__ = [
     "Attachment",
     "HeaderInjectionError",
+    "add_to_outbox",
+    "compose_mail",
     "deliver_pending",
     "init_app",
     "outbox_counts",

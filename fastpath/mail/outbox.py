@@ -50,6 +50,26 @@ def queue_mail(
     The caller commits: the mail exists exactly when the caller's transaction commits, and it
     is sent after that commit, never before. The subject gets the workshop's short name.
     """
+    mail = compose_mail(
+        to=to, template=template, subject=subject, context=context, reply_to=reply_to
+    )
+    add_to_outbox(mail, attachments, subject_ref)
+    return mail
+
+
+def compose_mail(
+    *,
+    to: str | Sequence[str],
+    template: str,
+    subject: str,
+    context: dict[str, Any] | None = None,
+    reply_to: str | None = None,
+) -> OutboxMail:
+    """The mail queue_mail would queue, rendered and checked but not yet in the session.
+
+    For callers that render before they take a lock and queue it under the lock with
+    add_to_outbox (rendering is the slow part, and a lock should be held briefly).
+    """
     workshop = current_app.extensions["workshop"]
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
@@ -68,11 +88,9 @@ def queue_mail(
     body_text = render_template(f"email/{template}.txt", **values)
     body_html = render_template(f"email/{template}.html", **values)
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-    moment = datetime.now(UTC)  # delivery runs on real time, even when the site's clock is pinned
-    mail = OutboxMail(
+    return OutboxMail(
         message_id=make_msgid(domain=domain),
         template=template,
-        subject_ref=subject_ref,
         sender=sender,
         recipients="\n".join(recipients),
         reply_to=reply_to,
@@ -81,9 +99,17 @@ def queue_mail(
         body_html=body_html,
         status=OutboxStatus.QUEUED,
         attempts=0,
-        created_at=moment,
-        next_attempt_at=moment,
     )
+
+
+def add_to_outbox(
+    mail: OutboxMail, attachments: Iterable[Attachment] = (), subject_ref: str | None = None
+) -> None:
+    """Add a composed mail, with its attachments, to the caller's transaction (due now)."""
+    moment = datetime.now(UTC)  # delivery runs on real time, even when the site's clock is pinned
+    mail.subject_ref = subject_ref
+    mail.created_at = moment
+    mail.next_attempt_at = moment
     for attachment in attachments:
         _check_header("attachment name", attachment.filename)
         mail.attachments.append(
@@ -94,7 +120,6 @@ def queue_mail(
             )
         )
     db.session.add(mail)
-    return mail
 
 
 def retry_mail(mail_id: int) -> bool:

@@ -19,8 +19,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..clock import now
 from ..content import Workshop
+from ..database import reading
 from ..extensions import db
-from ..mail import Attachment, queue_mail
+from ..mail import Attachment, add_to_outbox, compose_mail
+from ..mail.models import OutboxMail
 from ..tokens import hash_token, new_token
 from .calendar import CALENDAR_CONTENT_TYPE, calendar_filename, workshop_calendar
 from .forms import normalize_email
@@ -133,6 +135,10 @@ def waiting_position(registration: Registration) -> int | None:
 def newcomer_answer() -> Answer:
     """What a new registration would get right now: a place, or the next waiting position."""
     capacity = _workshop().registration.capacity
+    if capacity is None:
+        # No limit: anyone still waiting (from before the limit was lifted) is promoted by
+        # the same registration's _fill_free_places, so nobody is overtaken.
+        return Answer(RegistrationStatus.REGISTERED)
     waiting = _count(RegistrationStatus.WAITING)
     # Nobody overtakes the waiting list, even if a place happens to be free.
     if waiting == 0 and (capacity is None or _count(RegistrationStatus.REGISTERED) < capacity):
@@ -146,8 +152,11 @@ def answer_for(registration: Registration) -> Answer:
 
 
 def is_full() -> bool:
-    """Whether a new registration would go to the waiting list."""
-    return newcomer_answer().status == RegistrationStatus.WAITING
+    """Whether a new registration would go to the waiting list (read without a lock)."""
+    if _workshop().registration.capacity is None:
+        return False
+    with reading():  # the form page waits for no one saving a registration
+        return newcomer_answer().status == RegistrationStatus.WAITING
 
 
 def position_label(key: str) -> str:
@@ -190,40 +199,58 @@ def _record(registration: Registration, kind: str, moment: datetime, details: st
 
 
 def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterResult:
-    """Register someone (a place, or the waiting list when full); the caller commits."""
+    """Register someone (a place, or the waiting list when full); the caller commits.
+
+    The confirmation is rendered before the registration lock is taken, for the answer a
+    newcomer gets right now, so the lock is held for the inserts alone; if the answer has
+    changed by the time the lock is held (someone took the last place), it is rendered again.
+    """
     moment = now()
+    normalized = normalize_email(details.email)
+    token, token_hash = new_token()
+    registration = Registration(
+        name=details.name,
+        email=details.email.strip(),
+        email_normalized=normalized,
+        active_email=normalized,
+        affiliation=details.affiliation,
+        position=details.position,
+        dietary=details.dietary,
+        accessibility=details.accessibility,
+        public_listing=details.public_listing,
+        consent=details.consent,
+        token_hash=token_hash,
+        created_at=moment,
+        updated_at=moment,
+    )
+    if _workshop().registration.capacity is None:
+        expected = newcomer_answer()  # known without reading
+    else:
+        with reading():
+            expected = newcomer_answer()
+    confirmation = _compose_confirmation(registration, token, expected)
+
     counter = _lock_registrations()
     # Places may have been added to the content since the last change: fill them first.
     _fill_free_places(moment)
     answer = newcomer_answer()
-    normalized = normalize_email(details.email)
+    if answer != expected:
+        confirmation = _compose_confirmation(registration, token, answer)
+    kind = "registered" if answer.status == RegistrationStatus.REGISTERED else "waitlisted"
 
     nonces = (form_nonce, None) if form_nonce else (None,)
     for nonce in nonces:
         counter.last_arrival += 1
-        token, token_hash = new_token()
-        registration = Registration(
-            name=details.name,
-            email=details.email.strip(),
-            email_normalized=normalized,
-            active_email=normalized,
-            affiliation=details.affiliation,
-            position=details.position,
-            dietary=details.dietary,
-            accessibility=details.accessibility,
-            public_listing=details.public_listing,
-            consent=details.consent,
-            status=answer.status,
-            arrival=counter.last_arrival,
-            token_hash=token_hash,
-            form_nonce=nonce,
-            created_at=moment,
-            updated_at=moment,
-        )
+        registration.arrival = counter.last_arrival
+        registration.form_nonce = nonce
+        # A new event list, not an append: appending would load the (empty) list first.
+        registration.events = [RegistrationEvent(at=moment, kind=kind, details="")]
         try:
             with db.session.begin_nested():
                 db.session.add(registration)
         except IntegrityError:
+            if registration in db.session:
+                db.session.expunge(registration)  # a plain object again, for the next try
             # The constraints decide, not a look-up before the insert: either this form was
             # already sent, or this person already has an active registration.
             if nonce is not None:
@@ -247,9 +274,11 @@ def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterRe
                 # cancelled since (back button, changed fields): a new registration.
                 continue
             raise
-        kind = "registered" if answer.status == RegistrationStatus.REGISTERED else "waitlisted"
-        _record(registration, kind, moment)
-        _queue_confirmation(registration, token, answer)
+        add_to_outbox(
+            confirmation,
+            _calendar_attachments(registration),
+            subject_ref=f"registration:{registration.id}",
+        )
         return RegisterResult(Outcome.NEW, answer, registration)
     raise AssertionError("unreachable: the last attempt either returns or raises")
 
@@ -317,17 +346,20 @@ def _fill_free_places(moment: datetime) -> list[Registration]:
     if not changes_allowed(moment):
         return []
     capacity = _workshop().registration.capacity
-    registered = _count(RegistrationStatus.REGISTERED)
+    # Without a capacity nobody needs counting (the count reads every registration).
+    registered = 0 if capacity is None else _count(RegistrationStatus.REGISTERED)
     promoted: list[Registration] = []
     while capacity is None or registered < capacity:
-        first = db.session.scalars(
-            select(Registration)
+        # The id first: almost always there is nobody waiting, and loading no one is cheap.
+        first_id = db.session.scalar(
+            select(Registration.id)
             .where(Registration.status == RegistrationStatus.WAITING)
             .order_by(Registration.arrival)
             .limit(1)
-        ).first()
-        if first is None:
+        )
+        if first_id is None:
             break
+        first = db.session.get_one(Registration, first_id)
         first.status = RegistrationStatus.REGISTERED
         first.promoted_at = moment
         first.updated_at = moment
@@ -368,12 +400,19 @@ def private_link(token: str) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}/registration/{token}"
 
 
-def _queue_confirmation(registration: Registration, token: str, answer: Answer) -> None:
+def _compose_confirmation(registration: Registration, token: str, answer: Answer) -> OutboxMail:
+    """The confirmation for a registration about to be inserted with this answer."""
+    registration.status = answer.status
     if answer.status == RegistrationStatus.REGISTERED:
         subject = "Registration confirmed"
     else:
         subject = f"You are on the waiting list (number {answer.waiting_position})"
-    _queue_mail_about(registration, template="registration_confirmed", subject=subject, token=token)
+    return compose_mail(
+        to=registration.email,
+        template="registration_confirmed",
+        subject=subject,
+        context=_mail_context(registration, token, waiting=answer.waiting_position),
+    )
 
 
 def _queue_mail_about(
@@ -384,30 +423,37 @@ def _queue_mail_about(
     token: str | None = None,
     previous_status: RegistrationStatus | None = None,
 ) -> None:
-    workshop = _workshop()
-    base = current_app.config["PUBLIC_BASE_URL"]
-    attachments = []
-    if registration.status == RegistrationStatus.REGISTERED:
-        attachments.append(
-            Attachment(
-                calendar_filename(workshop), CALENDAR_CONTENT_TYPE, calendar_for(registration)
-            )
-        )
-    queue_mail(
+    context = _mail_context(registration, token, waiting=waiting_position(registration))
+    mail = compose_mail(
         to=registration.email,
         template=template,
         subject=subject,
-        context={
-            "registration": registration,
-            "link": private_link(token) if token else None,
-            "lost_link_url": f"{base}/registration/lost",
-            "register_url": f"{base}/register",
-            "position_label": position_label(registration.position),
-            "waiting_position": waiting_position(registration),
-            "previous_status": previous_status,
-            "fields": workshop.registration.fields,
-            "has_calendar": bool(attachments),
-        },
-        attachments=attachments,
-        subject_ref=f"registration:{registration.id}",
+        context={**context, "previous_status": previous_status},
     )
+    add_to_outbox(
+        mail, _calendar_attachments(registration), subject_ref=f"registration:{registration.id}"
+    )
+
+
+def _mail_context(registration: Registration, token: str | None, waiting: int | None) -> dict:
+    workshop = _workshop()
+    base = current_app.config["PUBLIC_BASE_URL"]
+    return {
+        "registration": registration,
+        "link": private_link(token) if token else None,
+        "lost_link_url": f"{base}/registration/lost",
+        "register_url": f"{base}/register",
+        "position_label": position_label(registration.position),
+        "waiting_position": waiting,
+        "previous_status": None,
+        "fields": workshop.registration.fields,
+        # The calendar file goes with every mail to someone who has a place.
+        "has_calendar": registration.status == RegistrationStatus.REGISTERED,
+    }
+
+
+def _calendar_attachments(registration: Registration) -> list[Attachment]:
+    if registration.status != RegistrationStatus.REGISTERED:
+        return []
+    name = calendar_filename(_workshop())
+    return [Attachment(name, CALENDAR_CONTENT_TYPE, calendar_for(registration))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import (
@@ -20,6 +21,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from ..extensions import db, limiter
+from ..page_cache import blank_form_page, serves_blank_form
 from . import services
 from .calendar import calendar_filename
 from .forms import ConfirmForm, DetailsForm, LostLinkForm, RegistrationForm
@@ -54,20 +56,26 @@ def _render_register(form: RegistrationForm, status: int = 200, problem: str | N
     if window != services.Window.OPEN and request.method == "POST":
         status = 403  # the page says why and when
     full = window == services.Window.OPEN and services.is_full()
-    # End the read before rendering: on SQLite every transaction holds the write lock, and
-    # other requests should not wait for this page's template.
-    db.session.rollback()
-    return (
-        render_template(
+
+    def render(values: Mapping[str, str]) -> str:
+        form.nonce.data = values["nonce"]
+        if "csrf_token" in values:
+            form.csrf_token.current_token = values["csrf_token"]
+        return render_template(
             "registration/register.html",
             form=form,
             window=window,
             rules=_rules(),
             full=full,
             problem=problem,
-        ),
-        status,
-    )
+        )
+
+    values = {"nonce": form.nonce.data}
+    if "csrf_token" in form:  # (tests may switch CSRF off)
+        values["csrf_token"] = form.csrf_token.current_token
+    if serves_blank_form():
+        return blank_form_page(("register", window, full, problem), values, render), status
+    return render(values), status
 
 
 @bp.route("/register", methods=["GET", "POST"])
