@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -954,3 +956,44 @@ def test_lost_link_posts_are_rate_limited_with_input_kept(client):
     assert response.status_code == 429
     assert "Too many forms were sent from your network" in html
     assert 'value="b@example.org"' in html
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_cached_form_page_gives_each_visitor_their_own_token_and_nonce(app):
+    pattern = r'name="{}" type="hidden" value="([^"]+)"'
+    visitors = []
+    for email in ("ada@example.org", "grace@example.org"):
+        client = app.test_client()
+        html = html_of(client.get("/register"))
+        csrf = re.search(pattern.format("csrf_token"), html).group(1)
+        nonce = re.search(pattern.format("nonce"), html).group(1)
+        visitors.append((client, email, csrf, nonce))
+    assert ("register", "open", False, None) in app.extensions["form_page_cache"]
+    assert visitors[0][2] != visitors[1][2]
+    assert visitors[0][3] != visitors[1][3]
+
+    for client, email, csrf, nonce in visitors:
+        data = form_data(email=email, csrf_token=csrf, nonce=nonce)
+        assert client.post("/register", data=data).headers["Location"] == "/register/thanks"
+    rows = registrations(app)
+    assert [(r.email, r.form_nonce) for r in rows] == [(v[1], v[3]) for v in visitors]
+
+
+@pytest.mark.sqlite_only
+def test_full_room_page_does_not_wait_for_a_transaction_holding_the_write_lock(content_app):
+    app = content_app("capacity = 1")  # the page reads whether the room is full
+    client = app.test_client()
+    register(client)
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # someone saving a registration, say
+    try:
+        started = time.monotonic()
+        response = client.get("/register")
+        waited = time.monotonic() - started
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert response.status_code == 200
+    assert "The room is full." in html_of(response)
+    assert waited < 1.0  # a write transaction would wait the busy timeout (15 s)
