@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
 from ..clock import now
 from ..content import Workshop
@@ -194,6 +196,50 @@ def _lock_registrations() -> RegistrationCounter:
     return counter
 
 
+def _take_arrival() -> int:
+    """The next arrival number. Taking it locks the counter row like _lock_registrations,
+    in one statement instead of a locked read and a later write."""
+    statement = (
+        update(RegistrationCounter)
+        .where(RegistrationCounter.id == 1)
+        .values(last_arrival=RegistrationCounter.last_arrival + 1)
+        .returning(RegistrationCounter.last_arrival)
+        .execution_options(synchronize_session=False)
+    )
+    arrival = db.session.execute(statement).scalar()
+    if arrival is None:  # the very first change: create the counter, then take a number
+        _lock_registrations()
+        arrival = db.session.execute(statement).scalar_one()
+    return arrival
+
+
+# The registration's own columns, as the INSERT takes them.
+_INSERTED = tuple(column.key for column in Registration.__table__.columns if column.key != "id")
+
+
+def _columns(registration: Registration) -> dict[str, object]:
+    state = registration.__dict__
+    return {key: state[key] for key in _INSERTED if key in state}
+
+
+def _insert_unless_taken(registration: Registration) -> int | None:
+    """Insert the row unless a unique constraint refuses it (the same form again, or an
+    address with an active registration); return its id, or None when refused.
+
+    A plain INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL alike), instead of an
+    ORM flush inside a savepoint: this runs under the registration lock, so it is kept short.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert_for(Registration.__table__)
+        .values(_columns(registration))
+        .on_conflict_do_nothing()
+        .returning(Registration.__table__.c.id)
+    )
+    return db.session.execute(statement).scalar()
+
+
 def _record(registration: Registration, kind: str, moment: datetime, details: str = "") -> None:
     registration.events.append(RegistrationEvent(at=moment, kind=kind, details=details))
 
@@ -230,7 +276,7 @@ def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterRe
             expected = newcomer_answer()
     confirmation = _compose_confirmation(registration, token, expected)
 
-    counter = _lock_registrations()
+    arrival = _take_arrival()  # from here on this transaction holds the registration lock
     # Places may have been added to the content since the last change: fill them first.
     _fill_free_places(moment)
     answer = newcomer_answer()
@@ -238,19 +284,12 @@ def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterRe
         confirmation = _compose_confirmation(registration, token, answer)
     kind = "registered" if answer.status == RegistrationStatus.REGISTERED else "waitlisted"
 
+    registration.arrival = arrival
     nonces = (form_nonce, None) if form_nonce else (None,)
     for nonce in nonces:
-        counter.last_arrival += 1
-        registration.arrival = counter.last_arrival
         registration.form_nonce = nonce
-        # A new event list, not an append: appending would load the (empty) list first.
-        registration.events = [RegistrationEvent(at=moment, kind=kind, details="")]
-        try:
-            with db.session.begin_nested():
-                db.session.add(registration)
-        except IntegrityError:
-            if registration in db.session:
-                db.session.expunge(registration)  # a plain object again, for the next try
+        registration_id = _insert_unless_taken(registration)
+        if registration_id is None:
             # The constraints decide, not a look-up before the insert: either this form was
             # already sent, or this person already has an active registration.
             if nonce is not None:
@@ -273,11 +312,22 @@ def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterRe
                 # The nonce came with an earlier form that registered someone else or was
                 # cancelled since (back button, changed fields): a new registration.
                 continue
-            raise
+            # Neither explains it: insert plainly, so the constraint's own error is raised.
+            db.session.execute(insert(Registration.__table__).values(_columns(registration)))
+            raise AssertionError("unreachable: the insert above must fail")
+        db.session.execute(
+            insert(RegistrationEvent.__table__).values(
+                registration_id=registration_id, at=moment, kind=kind, details=""
+            )
+        )
+        # The object is the row now: attach it as loaded (its other attributes load if read).
+        registration.id = registration_id
+        make_transient_to_detached(registration)
+        db.session.add(registration)
         add_to_outbox(
             confirmation,
             _calendar_attachments(registration),
-            subject_ref=f"registration:{registration.id}",
+            subject_ref=f"registration:{registration_id}",
         )
         return RegisterResult(Outcome.NEW, answer, registration)
     raise AssertionError("unreachable: the last attempt either returns or raises")
