@@ -127,14 +127,15 @@ def deliver_due(
     spool_only = not current_app.config.get("MAIL_SERVER")
     sender_name = _sender_name()
     connection: TimeoutConnection | None = None
-    tried: set[int] = set()  # each mail at most once a run, even when it is due again at once
+    # Each mail is tried at most once a run, even when its failure makes it due again at once
+    # (sent mail is no longer claimable anyway, so only the failures need remembering).
+    failed_now: set[int] = set()
     sent = failed = 0
     try:
         while not (stop is not None and stop.is_set()):
-            batch = _claim_batch(sender_name, include_waiting, tried)
+            batch = _claim_batch(sender_name, include_waiting, failed_now)
             if not batch:
                 break
-            tried.update(mail_id for mail_id, _, _ in batch)
             delivered: list[int] = []
             unreachable = False
             for index, (mail_id, attempts, message) in enumerate(batch):
@@ -144,6 +145,7 @@ def deliver_due(
                     break
                 if isinstance(message, Exception):  # the row could not be made into a mail
                     failed += 1
+                    failed_now.add(mail_id)
                     _record_failure(mail_id, sender_name, attempts, message)
                     continue
                 try:
@@ -155,6 +157,7 @@ def deliver_due(
                         connection.send(message)
                 except Exception as error:
                     failed += 1
+                    failed_now.add(mail_id)
                     _record_sent(delivered, sender_name)  # what went out before stays sent
                     delivered = []
                     _record_failure(mail_id, sender_name, attempts, error)
@@ -195,7 +198,7 @@ def _claimable(now: datetime, include_waiting: bool) -> ColumnElement[bool]:
 
 
 def _claim_batch(
-    sender_name: str, include_waiting: bool, tried: set[int]
+    sender_name: str, include_waiting: bool, skip: set[int]
 ) -> list[tuple[int, int, Message | Exception]]:
     """Claim up to CLAIM_BATCH due mails with one conditional UPDATE (atomic on SQLite and
     PostgreSQL alike) and return (id, attempt number, message) for each, oldest first.
@@ -208,7 +211,7 @@ def _claim_batch(
     claimable = _claimable(now, include_waiting)
     due = (
         db.select(OutboxMail.id)
-        .where(claimable, OutboxMail.id.not_in(tried))
+        .where(claimable, OutboxMail.id.not_in(skip))
         .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
         .limit(CLAIM_BATCH)
     )
@@ -231,11 +234,7 @@ def _claim_batch(
     try:
         rows = db.session.scalars(
             db.select(OutboxMail)
-            .where(
-                OutboxMail.claimed_by == sender_name,
-                OutboxMail.status == OutboxStatus.SENDING,
-                OutboxMail.id.not_in(tried),
-            )
+            .where(OutboxMail.claimed_by == sender_name, OutboxMail.status == OutboxStatus.SENDING)
             .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
             .options(selectinload(OutboxMail.attachments))
             .execution_options(populate_existing=True)
