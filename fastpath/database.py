@@ -4,7 +4,7 @@ SQLite: WAL (readers never wait for the writer), foreign keys on, a busy timeout
 transaction opened with BEGIN IMMEDIATE, so two writers queue for the write lock instead of
 one failing later with "database is locked" when it upgrades a read lock. The wait for the
 write lock is ours (see _begin_immediate), not SQLite's busy handler. A transaction that only
-reads says so with begin_reading(): it starts with a plain BEGIN and takes no lock at all,
+reads says so with reading(): it starts with a plain BEGIN and takes no lock at all,
 so the pages that show a form never queue behind the requests that save one.
 """
 
@@ -19,36 +19,27 @@ from sqlalchemy.engine import Connection, Engine
 
 from .extensions import db
 
-# A connection execution option: this transaction only reads (see begin_reading).
+# A connection execution option: this transaction only reads (see reading).
 READ_ONLY = "fastpath_read_only"
 
 
 @contextmanager
 def reading() -> Iterator[None]:
-    """Run the block in a read-only transaction (see begin_reading) and end it afterwards.
+    """Run the block in a transaction that only reads, and end it afterwards.
 
-    Inside a transaction that is already open, the block reads in that one, which goes on.
+    On SQLite it starts with a deferred BEGIN instead of BEGIN IMMEDIATE, so it neither takes
+    nor waits for the write lock (a write in it could fail with "database is locked"); on
+    PostgreSQL it is an ordinary transaction. Inside a transaction that is already open, the
+    block reads in that one, which goes on.
     """
     if db.session().in_transaction():
         yield
         return
-    begin_reading()
+    db.session.connection(execution_options={READ_ONLY: True})
     try:
         yield
     finally:
         db.session.rollback()
-
-
-def begin_reading() -> None:
-    """Open the session's next transaction for reading only (before its first query).
-
-    On SQLite it starts with a deferred BEGIN instead of BEGIN IMMEDIATE, so it neither takes
-    nor waits for the write lock; a write in it could fail with "database is locked", so only
-    reads may follow until the caller ends it (commit or rollback). Elsewhere it changes
-    nothing. If a transaction is already open, that one goes on as it is.
-    """
-    if not db.session().in_transaction():
-        db.session.connection(execution_options={READ_ONLY: True})
 
 
 def configure_engine(app: Flask) -> None:

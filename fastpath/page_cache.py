@@ -11,13 +11,14 @@ import functools
 import hashlib
 import secrets
 import time
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, current_app, make_response, request, session
 from markupsafe import escape
 from werkzeug.http import parse_etags
+from wtforms.csrf.core import CSRFTokenField
 
 CACHE_SECONDS = 60.0  # a page that depends on the clock is at most this stale
 
@@ -68,33 +69,49 @@ def _may_carry_flashes() -> bool:
     return "_flashes" in session
 
 
-def serves_blank_form() -> bool:
-    """Whether this request gets an empty form page that blank_form_page may serve."""
-    return request.method == "GET" and not _may_carry_flashes()
+def form_page(key: Hashable, form: Any, nonce_field: str, render: Callable[[], str]) -> str:
+    """The HTML of a form page, from the cache when the form is empty (a first GET).
 
-
-def blank_form_page(
-    key: Hashable, values: Mapping[str, str], render: Callable[[Mapping[str, str]], str]
-) -> str:
-    """An empty form's page, rendered once and served with each visitor's own values.
-
-    A form page differs between visitors only in a few hidden values (the CSRF token, a
-    one-time form nonce). `render(marks)` renders the page with a random mark in place of
-    each of `values`; the HTML is kept as long as a cached page (under `key`, which must
-    name everything else the page depends on) and the marks are replaced by `values`.
+    An empty form's page differs between visitors only in two hidden values: the CSRF token
+    and the form's one-time nonce (`nonce_field`). So it is rendered once, with a random mark
+    in place of each, kept as long as a cached page under `key` (which must name everything
+    else the page depends on), and served with the marks replaced by this visitor's values.
+    A form shown again with input or errors, or a page with flashed messages, is rendered.
     """
-    forms: dict[Hashable, tuple[float, str, dict[str, str]]] = current_app.extensions[
-        "form_page_cache"
-    ]
+    if request.method != "GET" or _may_carry_flashes():
+        return render()
+    fields = [form[nonce_field]]
+    if form.meta.csrf:  # (tests may switch CSRF off)
+        fields.append(form[form.meta.csrf_field_name])
+    forms: dict[Hashable, tuple[float, str, list[str]]] = current_app.extensions["form_page_cache"]
     entry = forms.get(key)
     if entry is None or entry[0] < time.monotonic():
-        marks = {name: f"fastpath-mark-{secrets.token_hex(12)}" for name in values}
-        entry = (time.monotonic() + CACHE_SECONDS, render(marks), marks)
+        values = [_hidden_value(field) for field in fields]
+        marks = [f"fastpath-mark-{secrets.token_hex(12)}" for _ in fields]
+        for field, mark in zip(fields, marks, strict=True):
+            _set_hidden_value(field, mark)
+        try:
+            entry = (time.monotonic() + CACHE_SECONDS, render(), marks)
+        finally:
+            for field, value in zip(fields, values, strict=True):
+                _set_hidden_value(field, value)
         forms[key] = entry
     _, html, marks = entry
-    for name, value in values.items():
-        html = html.replace(marks[name], str(escape(value)), 1)
+    for field, mark in zip(fields, marks, strict=True):
+        html = html.replace(mark, str(escape(_hidden_value(field))), 1)
     return html
+
+
+def _hidden_value(field: Any) -> str:
+    # The CSRF field renders its current_token; a hidden field renders its data.
+    return field.current_token if isinstance(field, CSRFTokenField) else field.data
+
+
+def _set_hidden_value(field: Any, value: str) -> None:
+    if isinstance(field, CSRFTokenField):
+        field.current_token = value
+    else:
+        field.data = value
 
 
 def init_app(app: Flask) -> None:

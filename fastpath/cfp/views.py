@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import (
@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db, limiter
-from ..page_cache import blank_form_page, serves_blank_form
+from ..page_cache import form_page
 from . import services
 from .forms import (
     MAX_AUTHORS,
@@ -89,10 +89,7 @@ def _render_submit(form: NewSubmissionForm, status: int = 200, notice: str | Non
     form.find_kept()
     window = services.submission_window()
 
-    def render(values: Mapping[str, str]) -> str:
-        form.form_nonce.data = values["form_nonce"]
-        if "csrf_token" in values:
-            form.csrf_token.current_token = values["csrf_token"]
+    def render() -> str:
         return render_template(
             "cfp/submit.html",
             form=form,
@@ -101,12 +98,7 @@ def _render_submit(form: NewSubmissionForm, status: int = 200, notice: str | Non
             max_authors=MAX_AUTHORS,
         )
 
-    values = {"form_nonce": form.form_nonce.data}
-    if "csrf_token" in form:  # (tests may switch CSRF off)
-        values["csrf_token"] = form.csrf_token.current_token
-    if serves_blank_form():
-        return blank_form_page(("submit", window, notice), values, render), status
-    return render(values), status
+    return form_page(("submit", window, notice), form, "form_nonce", render), status
 
 
 @bp.route("/submit", methods=["GET", "POST"])

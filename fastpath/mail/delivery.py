@@ -24,7 +24,7 @@ from flask_mail import Connection, Message
 from sqlalchemy import ColumnElement, and_, or_, true
 from sqlalchemy.orm import selectinload
 
-from ..database import begin_reading
+from ..database import reading
 from ..extensions import db
 from .models import OutboxMail, OutboxStatus
 
@@ -230,8 +230,8 @@ def _claim_batch(
     db.session.commit()  # the claims are visible to every other sender before we send
     if not result.rowcount:  # type: ignore[attr-defined]
         return []
-    begin_reading()
-    try:
+    # Ended before sending: no transaction stays open while the mail server is talked to.
+    with reading():
         rows = db.session.scalars(
             db.select(OutboxMail)
             .where(OutboxMail.claimed_by == sender_name, OutboxMail.status == OutboxStatus.SENDING)
@@ -246,9 +246,7 @@ def _claim_batch(
             except Exception as error:
                 message = error
             batch.append((row.id, row.attempts, message))
-        return batch
-    finally:
-        db.session.commit()  # no transaction stays open while the mail server is talked to
+    return batch
 
 
 def _release(mail_ids: list[int], sender_name: str) -> None:

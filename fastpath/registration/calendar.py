@@ -14,12 +14,11 @@ from .models import Registration
 CALENDAR_CONTENT_TYPE = "text/calendar"
 
 # Everything in the file but the event's UID and DTSTAMP is the same for every attendee, so
-# it is built once per workshop and address (building it costs more than the rest of a
-# registration's mail) and those two lines are filled in per file.
+# the caller builds it once (building it costs more than the rest of a registration's mail)
+# and those two lines are filled in per file.
 _UID_MARK = "fastpath-uid-to-fill-in"
 _STAMP_MARK = datetime(1900, 1, 1, tzinfo=UTC)
 _STAMP_LINE = "DTSTAMP:19000101T000000Z"
-_templates: dict[tuple[int, str], tuple[Workshop, str]] = {}
 
 
 def calendar_filename(workshop: Workshop) -> str:
@@ -28,30 +27,22 @@ def calendar_filename(workshop: Workshop) -> str:
     return f"{slug or 'workshop'}.ics"
 
 
-def workshop_calendar(
-    workshop: Workshop, registration: Registration, public_base_url: str, stamp: datetime
+def attendee_calendar(
+    template: str, registration: Registration, public_base_url: str, stamp: datetime
 ) -> bytes:
-    """A PUBLISH calendar with one event: the workshop day, in the workshop's own time zone."""
+    """The .ics file for one attendee, from the workshop's calendar_template."""
     host = urlsplit(public_base_url).hostname or "localhost"
-    text = _calendar_template(workshop, public_base_url)
     # Stable per registration, so importing a resent file updates the entry instead of
     # adding a second one.
     uid = Contentline(f"UID:registration-{registration.id}@{host}").to_ical().decode()
-    text = text.replace(f"UID:{_UID_MARK}", uid, 1)
+    text = template.replace(f"UID:{_UID_MARK}", uid, 1)
     text = text.replace(_STAMP_LINE, f"DTSTAMP:{stamp.astimezone(UTC):%Y%m%dT%H%M%SZ}", 1)
     return text.encode()
 
 
-def _calendar_template(workshop: Workshop, public_base_url: str) -> str:
-    key = (id(workshop), public_base_url)
-    cached = _templates.get(key)
-    if cached is None or cached[0] is not workshop:
-        cached = (workshop, _build_calendar(workshop, public_base_url).decode())
-        _templates[key] = cached
-    return cached[1]
-
-
-def _build_calendar(workshop: Workshop, public_base_url: str) -> bytes:
+def calendar_template(workshop: Workshop, public_base_url: str) -> str:
+    """A PUBLISH calendar with one event, the workshop day in the workshop's own time zone,
+    with marks where each attendee's UID and DTSTAMP go (see attendee_calendar)."""
     calendar = Calendar()
     calendar.add("prodid", f"-//{workshop.short_name}//Registration//EN")
     calendar.add("version", "2.0")
@@ -84,4 +75,4 @@ def _build_calendar(workshop: Workshop, public_base_url: str) -> bytes:
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
     calendar.add_component(event)
-    return calendar.to_ical()
+    return calendar.to_ical().decode()

@@ -26,7 +26,12 @@ from ..extensions import db
 from ..mail import Attachment, add_to_outbox, compose_mail
 from ..mail.models import OutboxMail
 from ..tokens import hash_token, new_token
-from .calendar import CALENDAR_CONTENT_TYPE, calendar_filename, workshop_calendar
+from .calendar import (
+    CALENDAR_CONTENT_TYPE,
+    attendee_calendar,
+    calendar_filename,
+    calendar_template,
+)
 from .forms import normalize_email
 from .models import (
     Registration,
@@ -35,6 +40,7 @@ from .models import (
     RegistrationStatus,
 )
 
+CALENDAR_TEMPLATE_KEY = "fastpath_calendar_template"  # in app.extensions
 TOKEN_MAX_CHARS = 128  # longer strings are not our tokens; no need to hash them
 EDITABLE_FIELDS = ("name", "affiliation", "position", "dietary", "accessibility", "public_listing")
 
@@ -135,16 +141,21 @@ def waiting_position(registration: Registration) -> int | None:
 
 
 def newcomer_answer() -> Answer:
-    """What a new registration would get right now: a place, or the next waiting position."""
+    """What a new registration would get right now: a place, or the next waiting position.
+
+    Outside a transaction it reads without a lock (the form page waits for no one saving a
+    registration); under the registration lock it reads in that transaction.
+    """
     capacity = _workshop().registration.capacity
     if capacity is None:
         # No limit: anyone still waiting (from before the limit was lifted) is promoted by
         # the same registration's _fill_free_places, so nobody is overtaken.
         return Answer(RegistrationStatus.REGISTERED)
-    waiting = _count(RegistrationStatus.WAITING)
-    # Nobody overtakes the waiting list, even if a place happens to be free.
-    if waiting == 0 and (capacity is None or _count(RegistrationStatus.REGISTERED) < capacity):
-        return Answer(RegistrationStatus.REGISTERED)
+    with reading():
+        waiting = _count(RegistrationStatus.WAITING)
+        # Nobody overtakes the waiting list, even if a place happens to be free.
+        if waiting == 0 and _count(RegistrationStatus.REGISTERED) < capacity:
+            return Answer(RegistrationStatus.REGISTERED)
     return Answer(RegistrationStatus.WAITING, waiting + 1)
 
 
@@ -154,11 +165,8 @@ def answer_for(registration: Registration) -> Answer:
 
 
 def is_full() -> bool:
-    """Whether a new registration would go to the waiting list (read without a lock)."""
-    if _workshop().registration.capacity is None:
-        return False
-    with reading():  # the form page waits for no one saving a registration
-        return newcomer_answer().status == RegistrationStatus.WAITING
+    """Whether a new registration would go to the waiting list."""
+    return newcomer_answer().status == RegistrationStatus.WAITING
 
 
 def position_label(key: str) -> str:
@@ -168,9 +176,14 @@ def position_label(key: str) -> str:
 
 def calendar_for(registration: Registration) -> bytes:
     """The .ics file for this attendee."""
-    return workshop_calendar(
-        _workshop(), registration, current_app.config["PUBLIC_BASE_URL"], stamp=now()
-    )
+    base = current_app.config["PUBLIC_BASE_URL"]
+    # The same for every attendee but two lines, so built once per app (see calendar.py).
+    template = current_app.extensions.get(CALENDAR_TEMPLATE_KEY)
+    if template is None:
+        template = current_app.extensions[CALENDAR_TEMPLATE_KEY] = calendar_template(
+            _workshop(), base
+        )
+    return attendee_calendar(template, registration, base, stamp=now())
 
 
 # --- Changing --------------------------------------------------------------------------------
@@ -269,11 +282,7 @@ def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterRe
         created_at=moment,
         updated_at=moment,
     )
-    if _workshop().registration.capacity is None:
-        expected = newcomer_answer()  # known without reading
-    else:
-        with reading():
-            expected = newcomer_answer()
+    expected = newcomer_answer()
     confirmation = _compose_confirmation(registration, token, expected)
 
     arrival = _take_arrival()  # from here on this transaction holds the registration lock

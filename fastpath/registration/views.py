@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from flask import (
@@ -21,7 +20,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from ..extensions import db, limiter
-from ..page_cache import blank_form_page, serves_blank_form
+from ..page_cache import form_page
 from . import services
 from .calendar import calendar_filename
 from .forms import ConfirmForm, DetailsForm, LostLinkForm, RegistrationForm
@@ -57,10 +56,7 @@ def _render_register(form: RegistrationForm, status: int = 200, problem: str | N
         status = 403  # the page says why and when
     full = window == services.Window.OPEN and services.is_full()
 
-    def render(values: Mapping[str, str]) -> str:
-        form.nonce.data = values["nonce"]
-        if "csrf_token" in values:
-            form.csrf_token.current_token = values["csrf_token"]
+    def render() -> str:
         return render_template(
             "registration/register.html",
             form=form,
@@ -70,12 +66,7 @@ def _render_register(form: RegistrationForm, status: int = 200, problem: str | N
             problem=problem,
         )
 
-    values = {"nonce": form.nonce.data}
-    if "csrf_token" in form:  # (tests may switch CSRF off)
-        values["csrf_token"] = form.csrf_token.current_token
-    if serves_blank_form():
-        return blank_form_page(("register", window, full, problem), values, render), status
-    return render(values), status
+    return form_page(("register", window, full, problem), form, "nonce", render), status
 
 
 @bp.route("/register", methods=["GET", "POST"])
