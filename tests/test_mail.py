@@ -113,7 +113,7 @@ def test_committed_mail_is_delivered_once_with_exact_headers_and_parts(
     ]
     assert message["Message-ID"] == row.message_id
     assert message["Auto-Submitted"] == "auto-generated"
-    # SMTP carries lines ending in CRLF; the stored text uses LF.
+    # SMTP carries lines ending in CRLF, the last one too; the stored text uses LF.
     assert received.text.replace("\r\n", "\n") == (
         f"Dear {NAME},\n\n"
         "Your abstract “Ümlaut” was received.\n\n"
@@ -122,9 +122,9 @@ def test_committed_mail_is_delivered_once_with_exact_headers_and_parts(
         "The organizers of FastPath 2020\n"
         "International Workshop on Performance Analysis of Machine Learning Systems\n"
         "Sunday, April 5, 2020, Boston, Massachusetts, USA\n"
-        "http://fastpath.test/"
+        "http://fastpath.test/\n"
     )
-    assert received.html.replace("\r\n", "\n") == row.body_html
+    assert received.html.replace("\r\n", "\n") == row.body_html + "\n"
     assert f"<p>Dear {NAME},</p>" in received.html
     assert (
         '<p style="white-space: pre-line;">Thank you — 谢谢 🎉 &lt;b&gt;not bold&lt;/b&gt;</p>'
@@ -515,7 +515,7 @@ def test_mail_without_a_server_is_written_to_the_spool(
     text = message.get_body(preferencelist=("plain",))
     assert text is not None
     # The spool holds the exact bytes SMTP would carry, so lines end in CRLF.
-    assert text.get_content().replace("\r\n", "\n") == row.body_text
+    assert text.get_content().replace("\r\n", "\n") == row.body_text + "\n"
     assert BODY in row.body_text
     assert (row.status, row.attempts) == (OutboxStatus.SENT, 1)
     assert [r.getMessage() for r in caplog.records if r.name == "fastpath.mail"] == [

@@ -1,4 +1,4 @@
-"""Delivering the outbox: claim due mail, send it through Flask-Mail, record the outcome.
+"""Delivering the outbox: claim due mail, send it over SMTP (smtplib), record the outcome.
 
 Several senders may run at once (the background sender of each web process, `flask mail
 deliver` from cron, `flask mail worker`): mail is claimed with one conditional UPDATE before
@@ -8,6 +8,7 @@ to the mail server (SQLite has one writer; the site must not wait for the mail s
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import smtplib
@@ -16,22 +17,26 @@ import ssl
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP, SMTPUTF8
+from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
+import idna
 from flask import current_app
-from flask_mail import Connection, Message
 from sqlalchemy import ColumnElement, and_, or_, true
 from sqlalchemy.orm import selectinload
 
+from .. import clock
 from ..database import reading
 from ..extensions import db
 from .models import OutboxMail, OutboxStatus
 
 log = logging.getLogger("fastpath.mail")
 
-# Mails claimed, sent and recorded together. A sender that dies mid-batch leaves at most this
-# many to be sent again after MAIL_CLAIM_TIMEOUT_SECONDS (with the same Message-ID).
+# Mails claimed together and sent over one connection (each one's outcome is saved at once).
 CLAIM_BATCH = 20
 
 
@@ -41,68 +46,81 @@ class DeliveryReport:
     failed: int = 0  # attempts that failed in this run (the mail was requeued or given up)
 
 
-class TimeoutConnection(Connection):
-    """Flask-Mail's connection with a timeout on every socket operation and verified TLS
-    (Flask-Mail passes no timeout, so a silent server would hang the sender forever)."""
-
-    def __init__(self, state: object, timeout: float) -> None:
-        super().__init__(state)  # type: ignore[arg-type]
-        self.timeout = timeout
-
-    def configure_host(self) -> smtplib.SMTP:
-        settings = self.mail
-        host: smtplib.SMTP
-        if settings.use_ssl:
-            host = smtplib.SMTP_SSL(
-                settings.server,
-                settings.port,
-                timeout=self.timeout,
-                context=ssl.create_default_context(),
-            )
-        else:
-            host = smtplib.SMTP(settings.server, settings.port, timeout=self.timeout)
-        try:
-            host.set_debuglevel(int(settings.debug))
-            if settings.use_tls:
-                host.starttls(context=ssl.create_default_context())
-            if settings.username and settings.password:
-                host.login(settings.username, settings.password)
-        except BaseException:
-            host.close()
-            raise
-        return host
-
-    def open(self) -> None:
-        self.host = None if self.mail.suppress else self.configure_host()
-
-    def close(self) -> None:
-        if self.host is None:
-            return
-        try:
-            self.host.quit()
-        except (OSError, smtplib.SMTPException):
-            self.host.close()  # the server is gone already; just drop the socket
-        self.host = None
+class SmtpUtf8Unsupported(Exception):
+    """The mail needs SMTPUTF8 (an address with a non-ASCII local part) and the server does
+    not offer it: every attempt would fail the same way, so it is not retried."""
 
 
-def build_message(row: OutboxMail) -> Message:
-    """The Flask-Mail message for an outbox row; the same bytes on every attempt."""
-    message = Message(
-        subject=row.subject,
-        recipients=row.recipient_list,
-        body=row.body_text,
-        html=row.body_html,
-        sender=row.sender,
-        reply_to=row.reply_to,
-        date=_as_utc(row.created_at).timestamp(),
-        # Automated mail: well-behaved autoresponders stay quiet (RFC 3834).
-        extra_headers={"Auto-Submitted": "auto-generated"},
-    )
-    # Flask-Mail makes a fresh Message-ID per Message; the outbox's is stable across retries.
-    message.msgId = row.message_id
+@dataclass(frozen=True)
+class Outgoing:
+    """One outbox row made into the exact message and envelope that go to the server."""
+
+    mail_id: int
+    attempts: int  # this attempt's number
+    created_at: datetime
+    message: EmailMessage
+    envelope_from: str
+    envelope_to: list[str]
+    # An address has a non-ASCII local part: only an SMTPUTF8 server (RFC 6531) can carry it.
+    smtputf8: bool
+
+    def as_bytes(self) -> bytes:
+        """What SMTP carries: CRLF lines of at most 78 octets (folded headers, QP or base64
+        bodies), ASCII unless the mail needs SMTPUTF8."""
+        return self.message.as_bytes(policy=SMTPUTF8 if self.smtputf8 else SMTP)
+
+
+def build_message(row: OutboxMail) -> Outgoing:
+    """The message and envelope for an outbox row; the same bytes on every attempt.
+
+    Built with the stdlib's SMTP policy, so every mail is valid for any server: headers
+    folded, text and HTML quoted-printable, attachments base64 (Flask-Mail sent UTF-8 bodies
+    as raw 8-bit lines of any length, which strict servers refuse). Domains are sent in IDNA.
+    """
+    sender = _address(row.sender)
+    recipients = [_address(address) for address in row.recipient_list]
+    reply_to = _address(row.reply_to) if row.reply_to else None
+    everyone = [sender, *recipients, *([reply_to] if reply_to else [])]
+    smtputf8 = not all(address.username.isascii() for address in everyone)
+    message = EmailMessage(policy=SMTPUTF8 if smtputf8 else SMTP)
+    message["Subject"] = row.subject
+    message["From"] = sender
+    message["To"] = recipients
+    if reply_to is not None:
+        message["Reply-To"] = reply_to
+    message["Date"] = format_datetime(clock.as_utc(row.created_at))
+    # Stable across retries, so a resend after an uncertain delivery is recognisable.
+    message["Message-ID"] = row.message_id
+    # Automated mail: well-behaved autoresponders stay quiet (RFC 3834).
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(row.body_text, cte="quoted-printable")
+    if row.body_html is not None:
+        message.add_alternative(row.body_html, subtype="html", cte="quoted-printable")
     for attachment in row.attachments:
-        message.attach(attachment.filename, attachment.content_type, attachment.data)
-    return message
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
+    return Outgoing(
+        mail_id=row.id,
+        attempts=row.attempts,
+        created_at=clock.as_utc(row.created_at),
+        message=message,
+        envelope_from=sender.addr_spec,
+        envelope_to=[address.addr_spec for address in recipients],
+        smtputf8=smtputf8,
+    )
+
+
+def _address(text: str) -> Address:
+    """A stored "Name <local@domain>" as a header address, its domain in IDNA (A-labels)."""
+    name, addr_spec = parseaddr(text)
+    local, _, domain = addr_spec.rpartition("@")
+    if not local or not domain:
+        raise ValueError(f"not a mail address: {text!r}")
+    if not domain.isascii():
+        domain = idna.encode(domain, uts46=True).decode("ascii")
+    return Address(display_name=name, username=local, domain=domain)
 
 
 def deliver_pending() -> int:
@@ -113,20 +131,23 @@ def deliver_pending() -> int:
 def deliver_due(
     stop: threading.Event | None = None, *, include_waiting: bool = False
 ) -> DeliveryReport:
-    """Send every mail that is due (or whose claim went stale) once; `stop` ends it early.
+    """Send every mail that is due (or whose claim went stale or died) once; `stop` ends it
+    early.
 
     `include_waiting` also sends queued mail whose next retry has not come yet (a person who
     has just brought the mail server back does not want to wait out the backoff). Mail is
-    claimed, sent and recorded in batches of CLAIM_BATCH over one connection, so a busy outbox
-    costs three short transactions per batch instead of several per mail; mail queued while
-    this runs is sent in the same run.
+    claimed in batches of CLAIM_BATCH and sent over one connection; each mail's claim is
+    renewed just before it is sent and its outcome saved just after, so a slow server never
+    lets a claim go stale on a mail that is being sent or was sent (another sender would send
+    it again), and a sender that dies leaves at most the mail it was sending in doubt. Mail
+    queued while this runs is sent in the same run.
     """
     if db.session.new or db.session.dirty or db.session.deleted:
         # Delivering commits: mail must go out after the caller's commit, never cause it.
         raise RuntimeError("commit or roll back the session before delivering mail")
     spool_only = not current_app.config.get("MAIL_SERVER")
     sender_name = _sender_name()
-    connection: TimeoutConnection | None = None
+    host: smtplib.SMTP | None = None
     # Each mail is tried at most once a run, even when its failure makes it due again at once
     # (sent mail is no longer claimable anyway, so only the failures need remembering).
     failed_now: set[int] = set()
@@ -136,47 +157,47 @@ def deliver_due(
             batch = _claim_batch(sender_name, include_waiting, failed_now)
             if not batch:
                 break
-            delivered: list[int] = []
             unreachable = False
-            for index, (mail_id, attempts, message) in enumerate(batch):
+            for index, (mail_id, attempts, outgoing) in enumerate(batch):
                 if stop is not None and stop.is_set() or unreachable:
                     # Not attempted: back to the queue as it was, for the next run.
                     _release([m for m, _, _ in batch[index:]], sender_name)
                     break
-                if isinstance(message, Exception):  # the row could not be made into a mail
+                if isinstance(outgoing, Exception):
+                    # The row cannot be made into a mail; another attempt would fare the same.
                     failed += 1
                     failed_now.add(mail_id)
-                    _record_failure(mail_id, sender_name, attempts, message)
+                    _record_failure(mail_id, sender_name, attempts, outgoing, final=True)
                     continue
                 try:
-                    if connection is None and not spool_only:
-                        connection = _connect()
-                    if connection is None:
-                        _spool(mail_id, message)
+                    if host is None and not spool_only:
+                        host = _connect()
+                    if not _renew_claim(mail_id, sender_name):
+                        continue  # another sender took it over; it sends it
+                    if host is None:
+                        _spool(outgoing)
                     else:
-                        connection.send(message)
+                        _send(host, outgoing)
                 except Exception as error:
                     failed += 1
                     failed_now.add(mail_id)
-                    _record_sent(delivered, sender_name)  # what went out before stays sent
-                    delivered = []
-                    _record_failure(mail_id, sender_name, attempts, error)
-                    if _is_reply_about_message(error):
+                    final = isinstance(error, SmtpUtf8Unsupported)
+                    _record_failure(mail_id, sender_name, attempts, error, final=final)
+                    if final or _is_reply_about_message(error):
                         continue  # the server refused this mail; the connection is still good
-                    if connection is not None:
-                        connection.close()
-                        connection = None
+                    if host is not None:
+                        _close(host)
+                        host = None
                     # Unreachable, hung or refusing us: every further mail would fare the same.
                     unreachable = isinstance(error, OSError)
                 else:
                     sent += 1
-                    delivered.append(mail_id)
-            _record_sent(delivered, sender_name)
+                    _record_sent(mail_id, sender_name)
             if unreachable or stop is not None and stop.is_set():
                 break
     finally:
-        if connection is not None:
-            connection.close()
+        if host is not None:
+            _close(host)
     return DeliveryReport(sent=sent, failed=failed)
 
 
@@ -199,15 +220,17 @@ def _claimable(now: datetime, include_waiting: bool) -> ColumnElement[bool]:
 
 def _claim_batch(
     sender_name: str, include_waiting: bool, skip: set[int]
-) -> list[tuple[int, int, Message | Exception]]:
+) -> list[tuple[int, int, Outgoing | Exception]]:
     """Claim up to CLAIM_BATCH due mails with one conditional UPDATE (atomic on SQLite and
-    PostgreSQL alike) and return (id, attempt number, message) for each, oldest first.
+    PostgreSQL alike) and return (id, attempt number, mail) for each, oldest first.
 
     The UPDATE repeats the claimable condition, so a row another sender claimed meanwhile is
     skipped (on PostgreSQL the condition is checked again on the row it waited for). A row
-    that cannot be turned into a message comes back with the error instead.
+    that cannot be turned into a message comes back with the error instead. Claims left by a
+    dead process on this host are released first, in the same transaction.
     """
-    now = datetime.now(UTC)
+    _release_dead_claims()
+    now = clock.real_now()
     claimable = _claimable(now, include_waiting)
     due = (
         db.select(OutboxMail.id)
@@ -239,14 +262,67 @@ def _claim_batch(
             .options(selectinload(OutboxMail.attachments))
             .execution_options(populate_existing=True)
         ).all()
-        batch: list[tuple[int, int, Message | Exception]] = []
+        batch: list[tuple[int, int, Outgoing | Exception]] = []
         for row in rows:
             try:
-                message: Message | Exception = build_message(row)
+                outgoing: Outgoing | Exception = build_message(row)
             except Exception as error:
-                message = error
-            batch.append((row.id, row.attempts, message))
+                outgoing = error
+            batch.append((row.id, row.attempts, outgoing))
     return batch
+
+
+def _release_dead_claims() -> None:
+    """Queue again, at once, the mail claimed by a sender process on this host that is gone
+    (killed mid-batch): waiting out MAIL_CLAIM_TIMEOUT_SECONDS would only delay it. Its
+    attempt stays counted, so a mail that kills its sender every time still ends failed.
+    Runs in the caller's transaction."""
+    claimers = db.session.scalars(
+        db.select(OutboxMail.claimed_by).where(OutboxMail.status == OutboxStatus.SENDING).distinct()
+    )
+    dead = [claimer for claimer in claimers if claimer and _claimer_is_dead(claimer)]
+    if not dead:
+        return
+    db.session.execute(
+        db.update(OutboxMail)
+        .where(OutboxMail.status == OutboxStatus.SENDING, OutboxMail.claimed_by.in_(dead))
+        .values(status=OutboxStatus.QUEUED, claimed_at=None, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    log.warning("released the mail claimed by senders that are gone: %s", ", ".join(dead))
+
+
+def _claimer_is_dead(claimer: str) -> bool:
+    """Whether a claim names a process on this host (and PID namespace) that has ended."""
+    host, _, rest = claimer.partition(":")
+    pid, _, _run = rest.partition(":")
+    if host != _host_name() or not pid.isdigit():
+        return False  # another host's process: only its claim timeout tells
+    try:
+        os.kill(int(pid), 0)  # signal 0: nothing is sent, only whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # exists, under another user
+    return False
+
+
+def _renew_claim(mail_id: int, sender_name: str) -> bool:
+    """Restart the claim's clock just before the mail is sent; False if the claim was lost
+    (the mail waited behind slow sends until its claim went stale and another sender took it).
+    """
+    result = db.session.execute(
+        db.update(OutboxMail)
+        .where(
+            OutboxMail.id == mail_id,
+            OutboxMail.status == OutboxStatus.SENDING,
+            OutboxMail.claimed_by == sender_name,
+        )
+        .values(claimed_at=clock.real_now())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def _release(mail_ids: list[int], sender_name: str) -> None:
@@ -271,12 +347,48 @@ def _release(mail_ids: list[int], sender_name: str) -> None:
     db.session.commit()
 
 
-def _connect() -> TimeoutConnection:
-    connection = TimeoutConnection(
-        current_app.extensions["mail"], float(current_app.config["MAIL_TIMEOUT_SECONDS"])
-    )
-    connection.open()
-    return connection
+def _connect() -> smtplib.SMTP:
+    """A connection to MAIL_SERVER with a timeout on every socket operation (a silent server
+    must not hang the sender) and verified TLS, logged in when a username is configured."""
+    config = current_app.config
+    server, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
+    timeout = float(config["MAIL_TIMEOUT_SECONDS"])
+    host: smtplib.SMTP
+    if config.get("MAIL_USE_SSL"):
+        host = smtplib.SMTP_SSL(server, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        host = smtplib.SMTP(server, port, timeout=timeout)
+    try:
+        if config.get("MAIL_USE_TLS"):
+            host.starttls(context=ssl.create_default_context())
+        if config.get("MAIL_USERNAME") and config.get("MAIL_PASSWORD"):
+            host.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+    except BaseException:
+        host.close()
+        raise
+    return host
+
+
+def _send(host: smtplib.SMTP, outgoing: Outgoing) -> None:
+    options: list[str] = []
+    if outgoing.smtputf8:
+        host.ehlo_or_helo_if_needed()
+        if not host.has_extn("smtputf8"):
+            addresses = [a for a in outgoing.envelope_to if not a.isascii()]
+            raise SmtpUtf8Unsupported(
+                "the mail server does not offer SMTPUTF8, which the address "
+                f"{', '.join(addresses) or outgoing.envelope_from} needs; not retried"
+            )
+        # The body is 7-bit (quoted-printable); only the headers and envelope carry UTF-8.
+        options.append("SMTPUTF8")
+    host.sendmail(outgoing.envelope_from, outgoing.envelope_to, outgoing.as_bytes(), options)
+
+
+def _close(host: smtplib.SMTP) -> None:
+    try:
+        host.quit()
+    except (OSError, smtplib.SMTPException):
+        host.close()  # the server is gone already; just drop the socket
 
 
 def _is_reply_about_message(error: Exception) -> bool:
@@ -286,18 +398,21 @@ def _is_reply_about_message(error: Exception) -> bool:
     return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code != 421
 
 
-def _record_sent(mail_ids: list[int], sender_name: str) -> None:
-    if mail_ids:
-        _finish(mail_ids, sender_name, status=OutboxStatus.SENT, sent_at=datetime.now(UTC))
+def _record_sent(mail_id: int, sender_name: str) -> None:
+    _finish(mail_id, sender_name, status=OutboxStatus.SENT, sent_at=clock.real_now())
 
 
-def _record_failure(mail_id: int, sender_name: str, attempts: int, error: BaseException) -> None:
+def _record_failure(
+    mail_id: int, sender_name: str, attempts: int, error: BaseException, *, final: bool = False
+) -> None:
+    """Queue the mail for its next attempt, or mark it failed after the last one (or at once
+    when `final`: the failure does not depend on when it is tried)."""
     config = current_app.config
-    now = datetime.now(UTC)
-    gave_up = attempts >= int(config["MAIL_MAX_ATTEMPTS"])
+    now = clock.real_now()
+    gave_up = final or attempts >= int(config["MAIL_MAX_ATTEMPTS"])
     text = _describe(error)
     _finish(
-        [mail_id],
+        mail_id,
         sender_name,
         status=OutboxStatus.FAILED if gave_up else OutboxStatus.QUEUED,
         last_error=text,
@@ -309,11 +424,11 @@ def _record_failure(mail_id: int, sender_name: str, attempts: int, error: BaseEx
     log.warning("mail %s: attempt %s failed, %s: %s", mail_id, attempts, outcome, text)
 
 
-def _finish(mail_ids: list[int], sender_name: str, **values: object) -> None:
+def _finish(mail_id: int, sender_name: str, **values: object) -> None:
     result = db.session.execute(
         db.update(OutboxMail)
         .where(
-            OutboxMail.id.in_(mail_ids),
+            OutboxMail.id == mail_id,
             OutboxMail.status == OutboxStatus.SENDING,
             OutboxMail.claimed_by == sender_name,
         )
@@ -321,10 +436,10 @@ def _finish(mail_ids: list[int], sender_name: str, **values: object) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    if result.rowcount != len(mail_ids):  # type: ignore[attr-defined]
-        # This sender took longer than MAIL_CLAIM_TIMEOUT_SECONDS and another one took over;
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        # One send took longer than MAIL_CLAIM_TIMEOUT_SECONDS and another sender took over;
         # its outcome stands (a duplicate, if any, carries the same Message-ID).
-        log.warning("mail %s: claim lost to another sender before its outcome was saved", mail_ids)
+        log.warning("mail %s: claim lost to another sender before its outcome was saved", mail_id)
 
 
 def _describe(error: BaseException) -> str:
@@ -338,6 +453,8 @@ def _describe(error: BaseException) -> str:
             for address, (code, reply) in error.recipients.items()
         )
         return "recipients refused: " + "; ".join(refusals)
+    if isinstance(error, SmtpUtf8Unsupported):
+        return str(error)
     if _timed_out(error):
         return f"timed out after {current_app.config['MAIL_TIMEOUT_SECONDS']} s ({error})"
     return f"{type(error).__name__}: {error}"
@@ -353,29 +470,35 @@ def _timed_out(error: BaseException | None) -> bool:
 
 
 def _sender_name() -> str:
-    # Unique per delivery run, so an outcome is only saved by the run that holds the claim.
-    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    # Unique per delivery run, so an outcome is only saved by the run that holds the claim;
+    # host and pid let a sender on the same host see that the claimer is gone.
+    return f"{_host_name()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
-def _as_utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every time the outbox stores is UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+@functools.cache
+def _host_name() -> str:
+    """This host, and on Linux its PID namespace: containers may share a host name, and a
+    pid means nothing outside its own namespace."""
+    name = socket.gethostname()[:50].replace(":", "-")
+    try:
+        return f"{name}~{os.stat('/proc/self/ns/pid').st_ino}"
+    except OSError:
+        return name
 
 
-def _spool(mail_id: int, message: Message) -> Path:
+def _spool(outgoing: Outgoing) -> Path:
     """With no MAIL_SERVER: write the mail as an .eml file (it counts as delivered)."""
     spool = Path(current_app.config["MAIL_SPOOL_DIR"])
     spool.mkdir(parents=True, exist_ok=True)
-    created = datetime.fromtimestamp(message.date or 0, UTC)
-    path = spool / f"{created:%Y%m%d-%H%M%S}-{mail_id:06d}.eml"
+    path = spool / f"{outgoing.created_at:%Y%m%d-%H%M%S}-{outgoing.mail_id:06d}.eml"
     partial = path.with_suffix(".eml.part")
-    partial.write_bytes(message.as_bytes())
+    partial.write_bytes(outgoing.as_bytes())
     partial.replace(path)  # a reader of the spool never sees half a mail
     log.info(
         "mail %s to %s written to %s: %s",
-        mail_id,
-        ", ".join(message.recipients),  # type: ignore[arg-type]
+        outgoing.mail_id,
+        ", ".join(str(address) for address in outgoing.message["To"].addresses),
         path,
-        message.subject,
+        outgoing.message["Subject"],
     )
     return path
