@@ -34,6 +34,10 @@ class Defaults:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "FastPath 2020 <fastpath2020@localhost>"
     MAIL_REPLY_TO: str | None = None
+    # Whether the deployment's mail server takes SMTPUTF8 (addresses with non-ASCII before
+    # the @, RFC 6531). The forms refuse such addresses unless True; delivery uses SMTPUTF8
+    # whenever the server offers it, and fails such a mail at once (no retries) when not.
+    MAIL_SMTPUTF8 = False
     MAIL_SUPPRESS_SEND = False  # Flask-Mail would silently drop all mail when TESTING
     MAIL_TIMEOUT_SECONDS = 20  # every SMTP connect, read and write
     # Retries: 30 s after the first failure, then doubling up to an hour; 12 attempts span
