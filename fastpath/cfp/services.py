@@ -505,7 +505,8 @@ def edit_submission(
     the previous one, if the contact changed); authors the edit added get the co-author mail.
     No change, no mail."""
     before = _snapshot(submission)
-    previous_contact = submission.contact.email
+    # Taken now: the edit may rename or remove the former contact author.
+    previous_contact = (submission.contact.email, submission.contact.name)
     previous_emails = {author.email.lower() for author in submission.authors}
 
     submission.title = entry.title
@@ -563,12 +564,15 @@ def edit_submission(
             )
         )
 
-    for address in dict.fromkeys([submission.contact.email, previous_contact]):
+    recipients = {submission.contact.email: submission.contact.name}
+    recipients.setdefault(*previous_contact)  # the contact changed: the former one hears too
+    for address, name in recipients.items():
         queue_mail(
             to=address,
             template="submission_edited",
             subject=f"Submission {submission.reference} changed",
-            context={**_mail_context(submission, token), "changes": changes},
+            # Each mail greets its own recipient, the former contact author too.
+            context={**_mail_context(submission, token), "changes": changes, "greet": name},
             subject_ref=f"submission:{submission.id}",
         )
     for author in submission.authors:

@@ -1,0 +1,43 @@
+"""Every mail greets its own recipient: the former contact author is not greeted as the new one."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+
+from fastpath.extensions import db
+from fastpath.mail import deliver_pending
+from fastpath.mail.models import OutboxMail
+from tests.conftest import SmtpServer
+from tests.test_submission import edit_data, link_in, post_submit, submission_data, text_of
+
+AUTHORS = {
+    "authors-0-name": "Ada Lovelace",
+    "authors-1-name": "José Martí",
+    "authors-1-email": "jose@example.org",
+    "authors-2-name": "李明",
+    "authors-2-email": "li@example.cn",
+}
+
+
+def test_changed_mail_to_the_former_contact_greets_her_not_the_new_one(
+    mail_app: Flask, smtp: SmtpServer
+) -> None:
+    client = mail_app.test_client()
+    assert post_submit(client, submission_data(**AUTHORS)).status_code == 303
+    with mail_app.app_context():
+        path = link_in(db.session.scalars(db.select(OutboxMail.body_text)).first())
+    html = text_of(client.get(f"{path}/edit"))
+    data = edit_data(html, contact="2", **AUTHORS)
+    response = client.post(f"{path}/edit", data=data, content_type="multipart/form-data")
+    assert response.status_code == 303
+
+    with mail_app.app_context():
+        deliver_pending()
+
+    changed = [m for m in smtp.recorder.received if m.subject.endswith("changed")]
+    texts = sorted((m.envelope_to[0], m.text.splitlines()[0]) for m in changed)
+    assert texts == [("ada@example.org", "Dear Ada Lovelace,"), ("li@example.cn", "Dear 李明,")]
+    htmls = sorted((m.envelope_to[0], re.findall(r"<p>(Dear .*?)</p>", m.html)) for m in changed)
+    assert htmls == [("ada@example.org", ["Dear Ada Lovelace,"]), ("li@example.cn", ["Dear 李明,"])]
