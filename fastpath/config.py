@@ -32,7 +32,9 @@ class Defaults:
     MAIL_USE_SSL = False
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
-    MAIL_DEFAULT_SENDER = "FastPath 2020 <fastpath2020@localhost>"
+    # The From address; without a display name ("desk@example.org") the name is the edition's
+    # short name from its content folder ("FastPath 2021 <desk@example.org>").
+    MAIL_DEFAULT_SENDER = "fastpath@localhost"
     MAIL_REPLY_TO: str | None = None
     # Whether the deployment's mail server takes SMTPUTF8 (addresses with non-ASCII before
     # the @, RFC 6531). The forms refuse such addresses unless True; delivery uses SMTPUTF8

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.headerregistry import Address
 from email.utils import make_msgid, parseaddr
 from typing import Any
 
@@ -82,7 +83,7 @@ def compose_mail(
     reply_to = reply_to or current_app.config.get("MAIL_REPLY_TO")
     if reply_to:
         _check_header("reply-to", reply_to)
-    sender = _check_header("sender", current_app.config["MAIL_DEFAULT_SENDER"])
+    sender = _check_header("sender", _sender(workshop.short_name))
 
     values = {"workshop": workshop, **(context or {})}
     body_text = render_template(f"email/{template}.txt", **values)
@@ -100,6 +101,12 @@ def compose_mail(
         status=OutboxStatus.QUEUED,
         attempts=0,
     )
+
+
+def _sender(edition_name: str) -> str:
+    """MAIL_DEFAULT_SENDER, named after the edition unless it names itself."""
+    name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    return str(Address(display_name=name or edition_name, addr_spec=address))
 
 
 def add_to_outbox(
