@@ -56,13 +56,16 @@ class Outgoing:
     """One outbox row made into the exact message and envelope that go to the server."""
 
     mail_id: int
-    attempts: int  # this attempt's number
     created_at: datetime
     message: EmailMessage
     envelope_from: str
     envelope_to: list[str]
-    # An address has a non-ASCII local part: only an SMTPUTF8 server (RFC 6531) can carry it.
-    smtputf8: bool
+    # Addresses with a non-ASCII local part: only an SMTPUTF8 server (RFC 6531) carries them.
+    needs_smtputf8: list[str]
+
+    @property
+    def smtputf8(self) -> bool:
+        return bool(self.needs_smtputf8)
 
     def as_bytes(self) -> bytes:
         """What SMTP carries: CRLF lines of at most 78 octets (folded headers, QP or base64
@@ -81,8 +84,8 @@ def build_message(row: OutboxMail) -> Outgoing:
     recipients = [_address(address) for address in row.recipient_list]
     reply_to = _address(row.reply_to) if row.reply_to else None
     everyone = [sender, *recipients, *([reply_to] if reply_to else [])]
-    smtputf8 = not all(address.username.isascii() for address in everyone)
-    message = EmailMessage(policy=SMTPUTF8 if smtputf8 else SMTP)
+    needs_smtputf8 = [a.addr_spec for a in everyone if not a.username.isascii()]
+    message = EmailMessage(policy=SMTPUTF8 if needs_smtputf8 else SMTP)
     message["Subject"] = row.subject
     message["From"] = sender
     message["To"] = recipients
@@ -103,12 +106,11 @@ def build_message(row: OutboxMail) -> Outgoing:
         )
     return Outgoing(
         mail_id=row.id,
-        attempts=row.attempts,
         created_at=clock.as_utc(row.created_at),
         message=message,
         envelope_from=sender.addr_spec,
         envelope_to=[address.addr_spec for address in recipients],
-        smtputf8=smtputf8,
+        needs_smtputf8=needs_smtputf8,
     )
 
 
@@ -374,10 +376,9 @@ def _send(host: smtplib.SMTP, outgoing: Outgoing) -> None:
     if outgoing.smtputf8:
         host.ehlo_or_helo_if_needed()
         if not host.has_extn("smtputf8"):
-            addresses = [a for a in outgoing.envelope_to if not a.isascii()]
             raise SmtpUtf8Unsupported(
                 "the mail server does not offer SMTPUTF8, which the address "
-                f"{', '.join(addresses) or outgoing.envelope_from} needs; not retried"
+                f"{', '.join(dict.fromkeys(outgoing.needs_smtputf8))} needs; not retried"
             )
         # The body is 7-bit (quoted-printable); only the headers and envelope carry UTF-8.
         options.append("SMTPUTF8")
