@@ -3,6 +3,7 @@ limit and offers neither 8BITMIME nor SMTPUTF8: every mail is accepted and arriv
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,13 +11,15 @@ import pytest
 from flask import Flask
 
 from fastpath.cfp.forms import MAX_AUTHORS
-from fastpath.cfp.models import AFFILIATION_MAX, NAME_MAX, NOTE_MAX
+from fastpath.cfp.models import AFFILIATION_MAX, NAME_MAX, NOTE_MAX, SubmissionStatus
+from fastpath.config import PACKAGE_DIR
 from fastpath.extensions import db
 from fastpath.mail import deliver_pending
 from fastpath.mail.models import OutboxMail, OutboxStatus
+from fastpath.organizer.decisions import decide, submissions_by_id
 from fastpath.registration.models import NEEDS_MAX
 from tests.conftest import SmtpRecorder, SmtpServer, _start_controller, make_app
-from tests.forms import latest_token, post, registration_fields, submission_fields
+from tests.forms import LINK, latest_token, post, registration_fields, submission_fields
 
 # A normal abstract written as one paragraph: 300 words (the form's limit), 1,898+ characters.
 ABSTRACT = " ".join(f"Überlastung{n}" for n in range(300))
@@ -57,21 +60,28 @@ def deliver_all(app: Flask) -> list[OutboxMail]:
     return rows
 
 
-def test_longest_submission_mails_are_accepted_by_a_strict_server_and_arrive_intact(
-    strict_app: tuple[Flask, SmtpServer],
-) -> None:
-    app, smtp = strict_app
+def longest_submission_fields() -> list[tuple[str, object]]:
+    """A /submit post at every limit: 20 authors, one-paragraph abstract, longest note."""
     fields = [f for f in submission_fields() if not f[0].startswith("authors-")]
     fields = [(k, ABSTRACT if k == "abstract" else v) for k, v in fields]
     fields = [(k, "ß" * NOTE_MAX if k == "note" else v) for k, v in fields]
     for n in range(MAX_AUTHORS):
-        name = f"李明{n:02d}" + "é" * (NAME_MAX - 4)
         fields += [
-            (f"authors-{n}-name", name),
+            (f"authors-{n}-name", f"李明{n:02d}" + "é" * (NAME_MAX - 4)),
             (f"authors-{n}-email", f"{'a' * 60}{n:02d}@example.org"),
             (f"authors-{n}-affiliation", "Université " + "x" * (AFFILIATION_MAX - 11)),
         ]
-    response = post(app.test_client(), "/submit", fields, files=True)
+    return fields
+
+
+CONTACT = f"{'a' * 60}00@example.org"
+
+
+def test_longest_submission_mails_are_accepted_by_a_strict_server_and_arrive_intact(
+    strict_app: tuple[Flask, SmtpServer],
+) -> None:
+    app, smtp = strict_app
+    response = post(app.test_client(), "/submit", longest_submission_fields(), files=True)
     assert response.status_code == 303
 
     rows = deliver_all(app)
@@ -81,10 +91,44 @@ def test_longest_submission_mails_are_accepted_by_a_strict_server_and_arrive_int
     ] + [("submission_coauthor", OutboxStatus.SENT, None)] * (MAX_AUTHORS - 1)
     received = smtp.recorder.received
     assert len(received) == MAX_AUTHORS
-    contact = smtp.recorder.to(f"{'a' * 60}00@example.org")[0]
+    contact = smtp.recorder.to(CONTACT)[0]
     assert ABSTRACT in contact.text.replace("\r\n", "\n")
     assert "ß" * NOTE_MAX in contact.text
     assert f"李明19{'é' * (NAME_MAX - 4)}" in contact.html
+
+
+def test_longest_edit_link_and_decision_mails_are_accepted_by_a_strict_server(
+    strict_app: tuple[Flask, SmtpServer],
+) -> None:
+    app, smtp = strict_app
+    client = app.test_client()
+    assert post(client, "/submit", longest_submission_fields(), files=True).status_code == 303
+    token = latest_token(app, "submission")
+    edited = [
+        (k, ABSTRACT.upper() if k == "abstract" else v)
+        for k, v in longest_submission_fields()
+        if k not in ("form_nonce", "consent", "pdf")
+    ]
+    response = post(client, f"/submission/{token}/edit", [*edited, ("version", "1")], files=True)
+    assert response.status_code == 303
+    assert post(client, "/submission/lost", [("email", CONTACT)]).status_code == 303
+    with app.app_context():
+        decide(submissions_by_id([1]), SubmissionStatus.ACCEPTED, by=None)
+        db.session.commit()
+
+    rows = deliver_all(app)
+
+    later = [(r.template, r.status, r.last_error) for r in rows[MAX_AUTHORS:]]
+    assert (
+        later
+        == [
+            ("submission_edited", OutboxStatus.SENT, None),
+            ("submission_links", OutboxStatus.SENT, None),
+        ]
+        + [("decision_accepted", OutboxStatus.SENT, None)] * MAX_AUTHORS
+    )
+    edited_mail = [m for m in smtp.recorder.to(CONTACT) if m.subject.endswith("changed")][0]
+    assert ABSTRACT.upper() in edited_mail.text.replace("\r\n", "\n")
 
 
 def test_longest_registration_mails_are_accepted_by_a_strict_server_and_arrive_intact(
@@ -114,3 +158,39 @@ def test_longest_registration_mails_are_accepted_by_a_strict_server_and_arrive_i
     assert f"Dear Zoë {'Ł' * 196}," in cancelled.text
     [calendar] = confirmed.attachments()
     assert calendar.get_content_type() == "text/calendar"
+
+
+def test_longest_waiting_list_mails_are_accepted_by_a_strict_server(
+    tmp_path: Path, strict_app: tuple[Flask, SmtpServer]
+) -> None:
+    _, smtp = strict_app
+    content = tmp_path / "edition"
+    shutil.copytree(PACKAGE_DIR / "editions" / "fastpath2020", content)
+    toml = content / "workshop.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("# capacity = 120", "capacity = 1"))
+    app = make_app(tmp_path / "full", CONTENT_DIR=str(content), **smtp.app_config())
+    client = app.test_client()
+    needs = "Sans gluten, sans lactose, " + "ü" * (NEEDS_MAX - 27)
+    for email in ("first@example.org", "second@example.org", "second@example.org"):
+        fields = [
+            (k, needs if k in ("dietary", "accessibility") else v)
+            for k, v in registration_fields(email=email, name="Zoë " + "Ł" * 196)
+        ]
+        assert post(client, "/register", fields).status_code == 303
+    assert post(client, "/registration/lost", [("email", "second@example.org")]).status_code == 303
+    with app.app_context():
+        first = db.session.scalars(db.select(OutboxMail.body_text)).first()
+    token = LINK.search(first).group(2)
+    assert client.post(f"/registration/{token}/cancel").status_code == 303
+
+    rows = deliver_all(app)
+
+    assert [(r.template, r.status, r.last_error) for r in rows] == [
+        ("registration_confirmed", OutboxStatus.SENT, None),
+        ("registration_confirmed", OutboxStatus.SENT, None),
+        ("registration_already", OutboxStatus.SENT, None),
+        ("registration_link", OutboxStatus.SENT, None),
+        ("registration_cancelled", OutboxStatus.SENT, None),
+        ("registration_promoted", OutboxStatus.SENT, None),
+    ]
+    assert all(needs in m.text for m in smtp.recorder.received[:2])
