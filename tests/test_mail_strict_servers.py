@@ -81,16 +81,20 @@ def test_longest_submission_mails_are_accepted_by_a_strict_server_and_arrive_int
     strict_app: tuple[Flask, SmtpServer],
 ) -> None:
     app, smtp = strict_app
-    response = post(app.test_client(), "/submit", longest_submission_fields(), files=True)
-    assert response.status_code == 303
+    client = app.test_client()
+    assert post(client, "/submit", longest_submission_fields(), files=True).status_code == 303
+    token = latest_token(app, "submission")
+    assert client.post(f"/submission/{token}/withdraw").status_code == 303
 
     rows = deliver_all(app)
 
     assert [(r.template, r.status, r.last_error) for r in rows] == [
         ("submission_received", OutboxStatus.SENT, None)
-    ] + [("submission_coauthor", OutboxStatus.SENT, None)] * (MAX_AUTHORS - 1)
+    ] + [("submission_coauthor", OutboxStatus.SENT, None)] * (MAX_AUTHORS - 1) + [
+        ("submission_withdrawn", OutboxStatus.SENT, None)
+    ]
     received = smtp.recorder.received
-    assert len(received) == MAX_AUTHORS
+    assert len(received) == MAX_AUTHORS + 1
     contact = smtp.recorder.to(CONTACT)[0]
     assert ABSTRACT in contact.text.replace("\r\n", "\n")
     assert "ß" * NOTE_MAX in contact.text
