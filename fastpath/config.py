@@ -47,11 +47,12 @@ class Defaults:
     MAIL_MAX_ATTEMPTS = 12
     MAIL_RETRY_BASE_SECONDS = 30
     MAIL_RETRY_MAX_SECONDS = 3600
-    # A mail left "sending" this long (its sender crashed on another host) is claimed and
-    # sent again. Each claim is renewed just before its mail is sent and the outcome saved
-    # just after, so this only has to outlast one send (a few MAIL_TIMEOUT_SECONDS); a
-    # sender on the same host that is gone is noticed at once.
-    MAIL_CLAIM_TIMEOUT_SECONDS = 600
+    # A mail left "sending" this long (its sender died on another host) is claimed and sent
+    # again. Each claim is renewed just before its mail is sent and the outcome saved just
+    # after, so this only has to outlast one send (its connect, MAIL, RCPT and DATA steps,
+    # each up to MAIL_TIMEOUT_SECONDS); a sender on the same host that is gone is noticed at
+    # once.
+    MAIL_CLAIM_TIMEOUT_SECONDS = 300
     MAIL_BACKGROUND_SENDER = True
     # The background sender (and `flask mail worker`) also looks for due mail this often.
     MAIL_SENDER_INTERVAL_SECONDS = 30
