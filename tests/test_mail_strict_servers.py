@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from email.header import decode_header
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from fastpath.cfp.forms import MAX_AUTHORS
 from fastpath.cfp.models import AFFILIATION_MAX, NAME_MAX, NOTE_MAX, SubmissionStatus
 from fastpath.config import PACKAGE_DIR
 from fastpath.extensions import db
-from fastpath.mail import deliver_pending
+from fastpath.mail import deliver_pending, queue_mail
 from fastpath.mail.models import OutboxMail, OutboxStatus
 from fastpath.organizer.decisions import decide, submissions_by_id
 from fastpath.registration.models import NEEDS_MAX
@@ -198,3 +199,29 @@ def test_longest_waiting_list_mails_are_accepted_by_a_strict_server(
         ("registration_promoted", OutboxStatus.SENT, None),
     ]
     assert all(needs in m.text for m in smtp.recorder.received[:2])
+
+
+def test_longest_headers_are_folded_for_a_strict_server(
+    strict_app: tuple[Flask, SmtpServer],
+) -> None:
+    app, smtp = strict_app
+    subject = "x" * (998 - len("[FastPath 2020] "))  # the longest the outbox stores, one word
+    name = "Zoë Łukasiewicz, " * 12
+    with app.app_context():
+        queue_mail(
+            to=f'"{name}" <zoe@example.org>',
+            template="notice",
+            subject=subject,
+            context={"body": "x"},
+        )
+        db.session.commit()
+
+    [row] = deliver_all(app)
+
+    assert (row.status, row.last_error) == (OutboxStatus.SENT, None)
+    [received] = smtp.recorder.received
+    assert received.subject == f"[FastPath 2020] {subject}"
+    # Decoded by RFC 2047's rule (the stdlib's header parser puts spaces between the words).
+    raw_to = dict(received.message.raw_items())["To"]
+    [(display_name, charset), (address, _)] = decode_header(raw_to)
+    assert (display_name.decode(charset), address.strip()) == (name.strip(), b"<zoe@example.org>")
