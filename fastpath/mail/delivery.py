@@ -276,9 +276,9 @@ def _claim_batch(
 
 def _release_dead_claims() -> None:
     """Queue again, at once, the mail claimed by a sender process on this host that is gone
-    (killed mid-batch): waiting out MAIL_CLAIM_TIMEOUT_SECONDS would only delay it. Its
-    attempt stays counted, so a mail that kills its sender every time still ends failed.
-    Runs in the caller's transaction."""
+    (killed mid-batch): waiting out MAIL_CLAIM_TIMEOUT_SECONDS would only delay it. The
+    attempt stays counted (the one mail being sent when it died may have gone out). Runs in
+    the caller's transaction."""
     claimers = db.session.scalars(
         db.select(OutboxMail.claimed_by).where(OutboxMail.status == OutboxStatus.SENDING).distinct()
     )
