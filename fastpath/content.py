@@ -19,6 +19,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .windows import TimeWindow, end_after
+
 # Anywhere on Earth: the last time zone on Earth to reach a date, UTC-12.
 AOE = timezone(timedelta(hours=-12), "AoE")
 AOE_LABEL = "Anywhere on Earth (UTC−12)"
@@ -148,6 +150,10 @@ class SubmissionRules:
         """The last moment a submission or edit is accepted (deadline plus grace), UTC."""
         return self.deadline.utc + self.grace
 
+    @property
+    def window(self) -> TimeWindow:
+        return TimeWindow(self.opens, end_after(self.closes))
+
 
 @dataclass(frozen=True)
 class RegistrationRules:
@@ -156,6 +162,10 @@ class RegistrationRules:
     capacity: int | None  # None = unlimited
     positions: tuple[tuple[str, str], ...]
     fields: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_REGISTRATION_FIELDS))
+
+    @property
+    def window(self) -> TimeWindow:
+        return TimeWindow(self.opens, end_after(self.closes))
 
 
 @dataclass(frozen=True)

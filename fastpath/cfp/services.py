@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal
 
 from flask import Response, abort, current_app, send_file
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -27,6 +26,7 @@ from ..content import SubmissionRules, Workshop
 from ..extensions import db
 from ..mail import queue_mail
 from ..tokens import hash_token, new_token
+from ..windows import Window
 from .models import (
     Submission,
     SubmissionAuthor,
@@ -39,9 +39,6 @@ from .models import (
 PRIVATE_LINK_PATH = "/submission/{token}"
 _STORED_NAME = re.compile(r"^[0-9a-f]{32}\.pdf$")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-Window = Literal["open", "not_yet", "closed"]
-
 
 # --- What an author sends --------------------------------------------------------------------
 
@@ -92,12 +89,7 @@ def rules() -> SubmissionRules:
 
 def submission_window(moment: datetime | None = None) -> Window:
     """Whether submissions (and edits) are accepted now: open, not yet open, or closed."""
-    moment = moment or now()
-    if rules().opens and moment < rules().opens:
-        return "not_yet"
-    if moment > rules().closes:
-        return "closed"
-    return "open"
+    return rules().window.at(moment or now())
 
 
 def can_change(submission: Submission) -> bool:
