@@ -109,11 +109,28 @@ class ProgramItem:
         return self.kind in ("invited", "paper")
 
 
+# The conditions a news item can be shown under (`while = "submissions_open"`); the site
+# decides at each request which of them hold (fastpath/site/state.py).
+SHOWN_WHILE = (
+    "submissions_not_yet",
+    "submissions_open",
+    "submissions_closed",
+    "registration_not_yet",
+    "registration_open",
+    "registration_full",
+    "registration_closed",
+    "before_workshop",
+    "during_workshop",
+    "after_workshop",
+)
+
+
 @dataclass(frozen=True)
 class NewsItem:
     title: str
     body: Markup
     day: date | None = None
+    shown_while: str | None = None  # one of SHOWN_WHILE; None: always shown
 
 
 @dataclass(frozen=True)
@@ -569,11 +586,16 @@ def load_workshop(directory: str | Path) -> Workshop:
 
     news = []
     for item in root.tables("news", required=False):
+        shown_while = item.text("while", required=False)
+        if shown_while is not None and shown_while not in SHOWN_WHILE:
+            known = ", ".join(SHOWN_WHILE)
+            raise item.fail("while", f"unknown {shown_while!r} (use one of {known})")
         news.append(
             NewsItem(
                 item.text("title"),
                 render_markdown(item.text("body")),
                 item.day("date", required=False),
+                shown_while,
             )
         )
 

@@ -1,0 +1,59 @@
+"""What is true at the moment of a request: the state every time-dependent page word reads.
+
+Pages say "Submit an abstract" or "Submissions closed", "Register" or "Join the waiting
+list", "will take place" or "took place" from this one value, and the page cache keys on it,
+so a page rendered before a deadline passed is never served after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, g
+
+from ..cfp.services import submission_window
+from ..clock import now
+from ..content import NewsItem, Workshop
+from ..registration.services import is_full, registration_window
+from ..windows import TimeWindow, Window
+
+
+@dataclass(frozen=True)
+class SiteState:
+    submissions: Window
+    registration: Window
+    registration_full: bool  # only ever True while registration is open
+    workshop: Window  # NOT_YET: before the day's start, OPEN: under way, CLOSED: over
+
+    def holds(self, condition: str) -> bool:
+        """Whether a named condition (a news item's `while`, see content.SHOWN_WHILE) holds."""
+        return {
+            "submissions_not_yet": self.submissions == Window.NOT_YET,
+            "submissions_open": self.submissions == Window.OPEN,
+            "submissions_closed": self.submissions == Window.CLOSED,
+            "registration_not_yet": self.registration == Window.NOT_YET,
+            "registration_open": self.registration == Window.OPEN,
+            "registration_full": self.registration_full,
+            "registration_closed": self.registration == Window.CLOSED,
+            "before_workshop": self.workshop == Window.NOT_YET,
+            "during_workshop": self.workshop == Window.OPEN,
+            "after_workshop": self.workshop == Window.CLOSED,
+        }[condition]
+
+    def shows(self, item: NewsItem) -> bool:
+        return item.shown_while is None or self.holds(item.shown_while)
+
+
+def site_state() -> SiteState:
+    """The state at this request's moment (read once per request: "full" asks the database)."""
+    if "site_state" not in g:
+        workshop: Workshop = current_app.extensions["workshop"]
+        moment = now()
+        registration = registration_window(moment)
+        g.site_state = SiteState(
+            submissions=submission_window(moment),
+            registration=registration,
+            registration_full=registration == Window.OPEN and is_full(),
+            workshop=TimeWindow(workshop.starts, workshop.ends).at(moment),
+        )
+    return g.site_state
