@@ -10,7 +10,6 @@ import os
 import re
 import secrets
 import tempfile
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,7 +20,7 @@ from pypdf import PdfReader
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
-from ..clock import now
+from ..clock import now, real_now
 from ..content import SubmissionRules, Workshop
 from ..extensions import db
 from ..mail import queue_mail
@@ -291,7 +290,8 @@ def purge_unused_uploads(older_than: timedelta) -> int:
     if not directory.is_dir():
         return 0
     used = set(db.session.scalars(db.select(Submission.pdf_stored_name)))
-    cutoff = time.time() - older_than.total_seconds()
+    # File times are real: the age of a leftover upload is a real-time timer.
+    cutoff = (real_now() - older_than).timestamp()
     removed = 0
     for path in directory.iterdir():
         stale = path.is_file() and path.stat().st_mtime < cutoff

@@ -24,6 +24,7 @@ from flask_mail import Connection, Message
 from sqlalchemy import ColumnElement, and_, or_, true
 from sqlalchemy.orm import selectinload
 
+from ..clock import as_utc, now, real_now
 from ..database import reading
 from ..extensions import db
 from .models import OutboxMail, OutboxStatus
@@ -94,7 +95,7 @@ def build_message(row: OutboxMail) -> Message:
         html=row.body_html,
         sender=row.sender,
         reply_to=row.reply_to,
-        date=_as_utc(row.created_at).timestamp(),
+        date=as_utc(row.created_at).timestamp(),
         # Automated mail: well-behaved autoresponders stay quiet (RFC 3834).
         extra_headers={"Auto-Submitted": "auto-generated"},
     )
@@ -188,9 +189,9 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), ceiling))
 
 
-def _claimable(now: datetime, include_waiting: bool) -> ColumnElement[bool]:
-    stale = now - timedelta(seconds=float(current_app.config["MAIL_CLAIM_TIMEOUT_SECONDS"]))
-    due = true() if include_waiting else OutboxMail.next_attempt_at <= now
+def _claimable(moment: datetime, include_waiting: bool) -> ColumnElement[bool]:
+    stale = moment - timedelta(seconds=float(current_app.config["MAIL_CLAIM_TIMEOUT_SECONDS"]))
+    due = true() if include_waiting else OutboxMail.next_attempt_at <= moment
     return or_(
         and_(OutboxMail.status == OutboxStatus.QUEUED, due),
         and_(OutboxMail.status == OutboxStatus.SENDING, OutboxMail.claimed_at < stale),
@@ -207,8 +208,8 @@ def _claim_batch(
     skipped (on PostgreSQL the condition is checked again on the row it waited for). A row
     that cannot be turned into a message comes back with the error instead.
     """
-    now = datetime.now(UTC)
-    claimable = _claimable(now, include_waiting)
+    moment = real_now()  # claims and their staleness are real-time timers
+    claimable = _claimable(moment, include_waiting)
     due = (
         db.select(OutboxMail.id)
         .where(claimable, OutboxMail.id.not_in(skip))
@@ -220,7 +221,7 @@ def _claim_batch(
         .where(OutboxMail.id.in_(due.scalar_subquery()), claimable)
         .values(
             status=OutboxStatus.SENDING,
-            claimed_at=now,
+            claimed_at=moment,
             claimed_by=sender_name,
             # Counted when it starts, so an attempt cut short by a crash counts too.
             attempts=OutboxMail.attempts + 1,
@@ -288,12 +289,12 @@ def _is_reply_about_message(error: Exception) -> bool:
 
 def _record_sent(mail_ids: list[int], sender_name: str) -> None:
     if mail_ids:
-        _finish(mail_ids, sender_name, status=OutboxStatus.SENT, sent_at=datetime.now(UTC))
+        _finish(mail_ids, sender_name, status=OutboxStatus.SENT, sent_at=now())
 
 
 def _record_failure(mail_id: int, sender_name: str, attempts: int, error: BaseException) -> None:
     config = current_app.config
-    now = datetime.now(UTC)
+    moment = real_now()  # the retry backoff runs in real time
     gave_up = attempts >= int(config["MAIL_MAX_ATTEMPTS"])
     text = _describe(error)
     _finish(
@@ -301,7 +302,7 @@ def _record_failure(mail_id: int, sender_name: str, attempts: int, error: BaseEx
         sender_name,
         status=OutboxStatus.FAILED if gave_up else OutboxStatus.QUEUED,
         last_error=text,
-        next_attempt_at=now + retry_delay(attempts),
+        next_attempt_at=moment + retry_delay(attempts),
         claimed_at=None,
         claimed_by=None,
     )
@@ -355,11 +356,6 @@ def _timed_out(error: BaseException | None) -> bool:
 def _sender_name() -> str:
     # Unique per delivery run, so an outcome is only saved by the run that holds the claim.
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
-
-
-def _as_utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every time the outbox stores is UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _spool(mail_id: int, message: Message) -> Path:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -100,8 +100,3 @@ class RegistrationCounter(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     last_arrival: Mapped[int] = mapped_column(default=0)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """A stored moment as aware UTC (SQLite hands DateTime(timezone=True) back naive)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
