@@ -417,6 +417,40 @@ def _read_page(path: Path) -> Page:
     )
 
 
+def _check_dates_in_order(
+    sub: _Reader,
+    reg: _Reader,
+    submission: SubmissionRules,
+    registration: RegistrationRules,
+    starts: datetime,
+) -> None:
+    """Refuse dates that cannot all be true (a typo in a year or month, usually)."""
+    deadline = submission.deadline.at
+    if submission.opens is not None and submission.opens >= deadline:
+        raise sub.fail("opens", f"must be before submission.deadline ({deadline:%Y-%m-%d %H:%M})")
+    if deadline.date() > submission.notification:
+        raise sub.fail(
+            "notification",
+            f"must not be before submission.deadline ({deadline:%Y-%m-%d}), "
+            f"got {submission.notification}",
+        )
+    if submission.notification > starts.date():
+        raise sub.fail(
+            "notification",
+            f"must not be after the workshop ({starts:%Y-%m-%d}), got {submission.notification}",
+        )
+    if registration.closes > starts:
+        closes = registration.closes.astimezone(starts.tzinfo)
+        raise reg.fail(
+            "closes",
+            f"must not be after the workshop starts ({starts:%Y-%m-%d %H:%M}), "
+            f"got {closes:%Y-%m-%d %H:%M}",
+        )
+    if registration.opens is not None and registration.opens >= registration.closes:
+        closes = registration.closes.astimezone(starts.tzinfo)
+        raise reg.fail("opens", f"must be before registration closes ({closes:%Y-%m-%d %H:%M})")
+
+
 def load_workshop(directory: str | Path) -> Workshop:
     """Read and check a content folder; raise ContentError on the first mistake."""
     directory = Path(directory)
@@ -504,6 +538,7 @@ def load_workshop(directory: str | Path) -> Workshop:
         positions=positions,
         fields=reg_fields,
     )
+    _check_dates_in_order(sub, reg, submission, registration, starts)
 
     key_dates = []
     for item in root.tables("key_dates"):
