@@ -24,6 +24,7 @@ class SiteState:
     registration: Window
     registration_full: bool  # only ever True while registration is open
     workshop: Window  # NOT_YET: before the day's start, OPEN: under way, CLOSED: over
+    authors_notified: bool  # the notification day is over (in the deadline's zone)
 
     def holds(self, condition: str) -> bool:
         """Whether a named condition (a news item's `while`, see content.SHOWN_WHILE) holds."""
@@ -49,11 +50,16 @@ def site_state() -> SiteState:
     if "site_state" not in g:
         workshop: Workshop = current_app.extensions["workshop"]
         moment = now()
+        rules = workshop.submission
         registration = registration_window(moment)
+        notification_passed = moment.astimezone(rules.deadline.at.tzinfo).date() > (
+            rules.notification
+        )
         g.site_state = SiteState(
             submissions=submission_window(moment),
             registration=registration,
             registration_full=registration == Window.OPEN and is_full(),
             workshop=TimeWindow(workshop.starts, workshop.ends).at(moment),
+            authors_notified=notification_passed,
         )
     return g.site_state
