@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from fastpath import create_app
 from fastpath.config import PACKAGE_DIR
 from fastpath.content import ContentError, load_workshop
-from tests.conftest import make_app
+from tests.conftest import DEMO_NOW, make_app
 from tests.test_registration import form_data
 
 EDITION = PACKAGE_DIR / "editions" / "fastpath2020"
@@ -100,3 +101,28 @@ def test_news_while_of_unknown_window_is_refused(tmp_path):
     folder = edition_with(tmp_path, 'while = "submissions_open"', 'while = "always"')
     with pytest.raises(ContentError, match=r"news\[1\]\.while: unknown 'always'"):
         load_workshop(folder)
+
+
+def test_public_pages_need_no_database_to_tell_the_state(tmp_path, monkeypatch):
+    folder = edition_with(tmp_path, "[registration]\n", "[registration]\ncapacity = 1\n")
+    monkeypatch.setenv("FASTPATH_INSTANCE_PATH", str(tmp_path))
+    unreachable = f"sqlite:///{tmp_path / 'missing-dir' / 'db.sqlite3'}"
+    app = create_app(
+        {
+            "TESTING": True,
+            "NOW": DEMO_NOW,
+            "CONTENT_DIR": str(folder),
+            "SQLALCHEMY_DATABASE_URI": unreachable,
+        }
+    )
+    for path in ("/", "/venue", "/no-such-page"):
+        response = app.test_client().get(path)
+        assert response.status_code == (404 if path == "/no-such-page" else 200)
+        assert "/register" in links(app.test_client(), path)  # "full" unknown: plain Register
+
+
+def test_state_is_read_anew_for_each_request_in_one_app_context(app, client):
+    with app.app_context():  # (requests inside share this app context and its `g`)
+        assert "/submit" in links(client, "/")
+        app.config["NOW"] = datetime.fromisoformat(AFTER_DEADLINE)
+        assert "/submit" not in links(client, "/")

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, g
+from flask import current_app, has_request_context, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..cfp.services import submission_window
 from ..clock import now
 from ..content import NewsItem, Workshop
+from ..extensions import db
 from ..registration.services import is_full, registration_window
 from ..windows import TimeWindow, Window
 
@@ -45,21 +47,40 @@ class SiteState:
         return item.shown_while is None or self.holds(item.shown_while)
 
 
+_REQUEST_KEY = "fastpath.site_state"  # in the WSGI environ: one request, not one app context
+
+
 def site_state() -> SiteState:
     """The state at this request's moment (read once per request: "full" asks the database)."""
-    if "site_state" not in g:
-        workshop: Workshop = current_app.extensions["workshop"]
-        moment = now()
-        rules = workshop.submission
-        registration = registration_window(moment)
-        notification_passed = moment.astimezone(rules.deadline.at.tzinfo).date() > (
-            rules.notification
-        )
-        g.site_state = SiteState(
-            submissions=submission_window(moment),
-            registration=registration,
-            registration_full=registration == Window.OPEN and is_full(),
-            workshop=TimeWindow(workshop.starts, workshop.ends).at(moment),
-            authors_notified=notification_passed,
-        )
-    return g.site_state
+    if has_request_context() and _REQUEST_KEY in request.environ:
+        return request.environ[_REQUEST_KEY]
+    state = _state_now()
+    if has_request_context():
+        request.environ[_REQUEST_KEY] = state
+    return state
+
+
+def _state_now() -> SiteState:
+    workshop: Workshop = current_app.extensions["workshop"]
+    moment = now()
+    rules = workshop.submission
+    registration = registration_window(moment)
+    notification_passed = moment.astimezone(rules.deadline.at.tzinfo).date() > rules.notification
+    return SiteState(
+        submissions=submission_window(moment),
+        registration=registration,
+        registration_full=registration == Window.OPEN and _room_full(),
+        workshop=TimeWindow(workshop.starts, workshop.ends).at(moment),
+        authors_notified=notification_passed,
+    )
+
+
+def _room_full() -> bool:
+    try:
+        return is_full()
+    except SQLAlchemyError as error:
+        # The public pages (and the error pages) need no database: without one they still
+        # say what the clock decides, and the register page itself tells about the room.
+        db.session.rollback()
+        current_app.logger.warning("site state: cannot tell whether the room is full: %s", error)
+        return False
