@@ -10,13 +10,13 @@ import shutil
 import sqlite3
 import tarfile
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from .clock import real_now
 from .extensions import db
 
 DATABASE_NAME = "fastpath.sqlite3"
@@ -98,7 +98,8 @@ def restore_from(source: Path) -> None:
 def backup_command(path: Path | None) -> None:
     """Back up the SQLite database and uploads to PATH (default instance/backups/...)."""
     if path is None:
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        # Real time: backups taken under a pinned clock must not share (and overwrite) a name.
+        stamp = real_now().strftime("%Y%m%d-%H%M%S")
         path = Path(current_app.instance_path) / "backups" / f"fastpath-{stamp}.tar.gz"
     written = backup_to(path)
     click.echo(f"Backup written to {written} ({written.stat().st_size} bytes)")

@@ -19,6 +19,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .windows import TimeWindow, end_after
+
 # Anywhere on Earth: the last time zone on Earth to reach a date, UTC-12.
 AOE = timezone(timedelta(hours=-12), "AoE")
 AOE_LABEL = "Anywhere on Earth (UTC−12)"
@@ -107,11 +109,28 @@ class ProgramItem:
         return self.kind in ("invited", "paper")
 
 
+# The conditions a news item can be shown under (`while = "submissions_open"`); the site
+# decides at each request which of them hold (fastpath/site/state.py).
+SHOWN_WHILE = (
+    "submissions_not_yet",
+    "submissions_open",
+    "submissions_closed",
+    "registration_not_yet",
+    "registration_open",
+    "registration_full",
+    "registration_closed",
+    "before_workshop",
+    "during_workshop",
+    "after_workshop",
+)
+
+
 @dataclass(frozen=True)
 class NewsItem:
     title: str
     body: Markup
     day: date | None = None
+    shown_while: str | None = None  # one of SHOWN_WHILE; None: always shown
 
 
 @dataclass(frozen=True)
@@ -148,6 +167,10 @@ class SubmissionRules:
         """The last moment a submission or edit is accepted (deadline plus grace), UTC."""
         return self.deadline.utc + self.grace
 
+    @property
+    def window(self) -> TimeWindow:
+        return TimeWindow(self.opens, end_after(self.closes))
+
 
 @dataclass(frozen=True)
 class RegistrationRules:
@@ -156,6 +179,10 @@ class RegistrationRules:
     capacity: int | None  # None = unlimited
     positions: tuple[tuple[str, str], ...]
     fields: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_REGISTRATION_FIELDS))
+
+    @property
+    def window(self) -> TimeWindow:
+        return TimeWindow(self.opens, end_after(self.closes))
 
 
 @dataclass(frozen=True)
@@ -390,6 +417,40 @@ def _read_page(path: Path) -> Page:
     )
 
 
+def _check_dates_in_order(
+    sub: _Reader,
+    reg: _Reader,
+    submission: SubmissionRules,
+    registration: RegistrationRules,
+    starts: datetime,
+) -> None:
+    """Refuse dates that cannot all be true (a typo in a year or month, usually)."""
+    deadline = submission.deadline.at
+    if submission.opens is not None and submission.opens >= deadline:
+        raise sub.fail("opens", f"must be before submission.deadline ({deadline:%Y-%m-%d %H:%M})")
+    if deadline.date() > submission.notification:
+        raise sub.fail(
+            "notification",
+            f"must not be before submission.deadline ({deadline:%Y-%m-%d}), "
+            f"got {submission.notification}",
+        )
+    if submission.notification > starts.date():
+        raise sub.fail(
+            "notification",
+            f"must not be after the workshop ({starts:%Y-%m-%d}), got {submission.notification}",
+        )
+    if registration.closes > starts:
+        closes = registration.closes.astimezone(starts.tzinfo)
+        raise reg.fail(
+            "closes",
+            f"must not be after the workshop starts ({starts:%Y-%m-%d %H:%M}), "
+            f"got {closes:%Y-%m-%d %H:%M}",
+        )
+    if registration.opens is not None and registration.opens >= registration.closes:
+        closes = registration.closes.astimezone(starts.tzinfo)
+        raise reg.fail("opens", f"must be before registration closes ({closes:%Y-%m-%d %H:%M})")
+
+
 def load_workshop(directory: str | Path) -> Workshop:
     """Read and check a content folder; raise ContentError on the first mistake."""
     directory = Path(directory)
@@ -477,6 +538,7 @@ def load_workshop(directory: str | Path) -> Workshop:
         positions=positions,
         fields=reg_fields,
     )
+    _check_dates_in_order(sub, reg, submission, registration, starts)
 
     key_dates = []
     for item in root.tables("key_dates"):
@@ -559,11 +621,16 @@ def load_workshop(directory: str | Path) -> Workshop:
 
     news = []
     for item in root.tables("news", required=False):
+        shown_while = item.text("while", required=False)
+        if shown_while is not None and shown_while not in SHOWN_WHILE:
+            known = ", ".join(SHOWN_WHILE)
+            raise item.fail("while", f"unknown {shown_while!r} (use one of {known})")
         news.append(
             NewsItem(
                 item.text("title"),
                 render_markdown(item.text("body")),
                 item.day("date", required=False),
+                shown_while,
             )
         )
 

@@ -1,8 +1,12 @@
 """Public pages rendered once and served from memory, with ETags for conditional GETs.
 
-The public pages depend only on the content folder (loaded once) and the clock, so a
-rendered page is kept for a short while; a request that carries flashed messages is
-rendered fresh so those messages are never cached or shown to someone else.
+The public pages depend only on the content folder (loaded once) and the state at the
+request's moment (submissions and registration open or closed, the room full, the workshop
+before, under way or over: fastpath/site/state.py). A rendered page is kept for a short
+while together with the state it was rendered in, and rendered anew as soon as the state
+differs, so the request after a deadline passes says so, also on a server started before
+it. A request that carries flashed messages is rendered fresh so those messages are never
+cached or shown to someone else.
 """
 
 from __future__ import annotations
@@ -20,12 +24,15 @@ from markupsafe import escape
 from werkzeug.http import parse_etags
 from wtforms.csrf.core import CSRFTokenField
 
-CACHE_SECONDS = 60.0  # a page that depends on the clock is at most this stale
+from .site.state import SiteState, site_state
+
+CACHE_SECONDS = 60.0  # how long a page is kept while the state it was rendered in holds
 
 
 @dataclass(frozen=True)
 class CachedPage:
     expires: float  # time.monotonic() after which the page is rendered again
+    state: SiteState  # the state it was rendered in: rendered again once the state differs
     body: bytes
     etag: str  # quoted, as in the ETag header
     status: int
@@ -45,11 +52,13 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Response]:
         cache: dict[str, CachedPage] = current_app.extensions["page_cache"]
         key = request.path  # the views read no query arguments; this keeps the cache bounded
         page = cache.get(key)
-        if page is None or page.expires < time.monotonic():
+        state = site_state()
+        if page is None or page.expires < time.monotonic() or page.state != state:
             response = make_response(view(*args, **kwargs))
             body = response.get_data()
             etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-            page = CachedPage(time.monotonic() + CACHE_SECONDS, body, etag, response.status_code)
+            expires = time.monotonic() + CACHE_SECONDS
+            page = CachedPage(expires, state, body, etag, response.status_code)
             cache[key] = page
         # Revalidated each time (no-cache): cheap with the ETag.
         headers = [("ETag", page.etag), ("Cache-Control", "no-cache")]
@@ -83,20 +92,24 @@ def form_page(key: Hashable, form: Any, nonce_field: str, render: Callable[[], s
     fields = [form[nonce_field]]
     if form.meta.csrf:  # (tests may switch CSRF off)
         fields.append(form[form.meta.csrf_field_name])
-    forms: dict[Hashable, tuple[float, str, list[str]]] = current_app.extensions["form_page_cache"]
+    forms: dict[Hashable, tuple[float, SiteState, str, list[str]]] = current_app.extensions[
+        "form_page_cache"
+    ]
     entry = forms.get(key)
-    if entry is None or entry[0] < time.monotonic():
+    # The menu and notices around the form follow the clock too (see cached_page).
+    state = site_state()
+    if entry is None or entry[0] < time.monotonic() or entry[1] != state:
         values = [_hidden_value(field) for field in fields]
         marks = [f"fastpath-mark-{secrets.token_hex(12)}" for _ in fields]
         for field, mark in zip(fields, marks, strict=True):
             _set_hidden_value(field, mark)
         try:
-            entry = (time.monotonic() + CACHE_SECONDS, render(), marks)
+            entry = (time.monotonic() + CACHE_SECONDS, state, render(), marks)
         finally:
             for field, value in zip(fields, values, strict=True):
                 _set_hidden_value(field, value)
         forms[key] = entry
-    _, html, marks = entry
+    _, _, html, marks = entry
     for field, mark in zip(fields, marks, strict=True):
         html = html.replace(mark, str(escape(_hidden_value(field))), 1)
     return html

@@ -41,14 +41,14 @@ from sqlalchemy import Enum, String, and_, select, update
 
 from .cfp.models import Submission, SubmissionAuthor, SubmissionEvent
 from .cfp.services import topic_titles, upload_path
-from .clock import now
+from .clock import as_utc, now
 from .content import Workshop
 from .extensions import db
 from .mail.models import OutboxMail, OutboxStatus
 from .organizer.models import AuditEvent, Organizer
 from .organizer.services import record
 from .registration import services as registration_services
-from .registration.models import Registration, RegistrationEvent, as_utc
+from .registration.models import Registration, RegistrationEvent
 from .tokens import new_token
 
 ERASED = "[erased]"  # what an address or a name inside free text becomes

@@ -8,6 +8,7 @@ from flask import Flask, current_app, request
 
 from .clock import now, pinned_now
 from .content import Deadline
+from .site.state import site_state
 
 
 def long_date(value: date | datetime) -> str:
@@ -52,5 +53,7 @@ def init_app(app: Flask) -> None:
             "workshop": current_app.extensions["workshop"],
             "site_now": now(),
             "pinned_now": pinned_now(),
+            # A function, so only pages that say something time-dependent read it.
+            "site_state": site_state,
             "current_endpoint": request.endpoint if request else None,
         }

@@ -14,10 +14,11 @@ from fastpath.extensions import db
 from fastpath.organizer.exports import neutralize
 from fastpath.organizer.models import AuditEvent
 from fastpath.registration.models import RegistrationStatus
+from tests.conftest import DEMO_NOW
 from tests.test_organizer import EMAIL, add_registration, add_submission, make_organizer, sign_in
 
 BOM = b"\xef\xbb\xbf"
-TODAY = datetime.now(UTC).date().isoformat()
+TODAY = DEMO_NOW[:10]  # the site's clock (pinned in tests) dates export names
 
 REGISTRATION_HEADER = [
     "Registration",

@@ -232,7 +232,7 @@ def test_register_answers_with_page_row_and_mail_with_calendar(mail_app, smtp):
     assert str(event["LOCATION"]) == "Boston, Massachusetts, USA"
     assert str(event["SUMMARY"]) == "FastPath 2020"
     assert str(event["URL"]) == "http://fastpath.test/program"
-    assert str(event["UID"]) == f"registration-{row.id}@fastpath.test"
+    assert str(event["UID"]) == f"{row.calendar_uid}@fastpath.test"
 
 
 def test_private_link_shows_registration_and_calendar_download(mail_app, smtp):
@@ -257,7 +257,7 @@ def test_private_link_shows_registration_and_calendar_download(mail_app, smtp):
     _, event = parse_calendar(download.data)
     assert event.decoded("DTSTART") == datetime(2020, 4, 5, 9, 0, tzinfo=NEW_YORK)
     (row,) = registrations(mail_app)
-    assert str(event["UID"]) == f"registration-{row.id}@fastpath.test"
+    assert str(event["UID"]) == f"{row.calendar_uid}@fastpath.test"
 
 
 @pytest.mark.parametrize(

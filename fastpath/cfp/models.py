@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, Text
@@ -147,8 +147,3 @@ class SubmissionEvent(db.Model):
     details: Mapped[str] = mapped_column(Text, default="")  # what changed, one item a line
 
     submission: Mapped[Submission] = relationship(back_populates="events")
-
-
-def as_utc(moment: datetime) -> datetime:
-    """A stored moment as aware UTC (SQLite hands DateTime(timezone=True) back naive)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -10,11 +10,9 @@ import os
 import re
 import secrets
 import tempfile
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal
 
 from flask import Response, abort, current_app, send_file
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -22,11 +20,12 @@ from pypdf import PdfReader
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
-from ..clock import now
+from ..clock import now, real_now
 from ..content import SubmissionRules, Workshop
 from ..extensions import db
 from ..mail import queue_mail
 from ..tokens import hash_token, new_token
+from ..windows import Window
 from .models import (
     Submission,
     SubmissionAuthor,
@@ -39,9 +38,6 @@ from .models import (
 PRIVATE_LINK_PATH = "/submission/{token}"
 _STORED_NAME = re.compile(r"^[0-9a-f]{32}\.pdf$")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-Window = Literal["open", "not_yet", "closed"]
-
 
 # --- What an author sends --------------------------------------------------------------------
 
@@ -92,12 +88,7 @@ def rules() -> SubmissionRules:
 
 def submission_window(moment: datetime | None = None) -> Window:
     """Whether submissions (and edits) are accepted now: open, not yet open, or closed."""
-    moment = moment or now()
-    if rules().opens and moment < rules().opens:
-        return "not_yet"
-    if moment > rules().closes:
-        return "closed"
-    return "open"
+    return rules().window.at(moment or now())
 
 
 def can_change(submission: Submission) -> bool:
@@ -299,7 +290,8 @@ def purge_unused_uploads(older_than: timedelta) -> int:
     if not directory.is_dir():
         return 0
     used = set(db.session.scalars(db.select(Submission.pdf_stored_name)))
-    cutoff = time.time() - older_than.total_seconds()
+    # File times are real: the age of a leftover upload is a real-time timer.
+    cutoff = (real_now() - older_than).timestamp()
     removed = 0
     for path in directory.iterdir():
         stale = path.is_file() and path.stat().st_mtime < cutoff

@@ -21,6 +21,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from ..clock import as_utc
 from ..extensions import db, limiter
 from ..page_cache import form_page
 from . import services
@@ -33,7 +34,7 @@ from .forms import (
     WithdrawForm,
     is_row_action,
 )
-from .models import Submission, SubmissionStatus, as_utc
+from .models import Submission, SubmissionStatus
 
 bp = Blueprint("cfp", __name__)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import signal
 import threading
-from datetime import UTC, datetime
 from types import FrameType
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..clock import real_now
 from ..extensions import db
 from .delivery import DeliveryReport, deliver_due
 from .models import OutboxMail, OutboxStatus
@@ -113,7 +113,7 @@ def _waiting_for_retry() -> int:
             .select_from(OutboxMail)
             .where(
                 OutboxMail.status == OutboxStatus.QUEUED,
-                OutboxMail.next_attempt_at > datetime.now(UTC),
+                OutboxMail.next_attempt_at > real_now(),
             )
         )
         or 0

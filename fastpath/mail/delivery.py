@@ -400,7 +400,7 @@ def _is_reply_about_message(error: Exception) -> bool:
 
 
 def _record_sent(mail_id: int, sender_name: str) -> None:
-    _finish(mail_id, sender_name, status=OutboxStatus.SENT, sent_at=clock.real_now())
+    _finish(mail_id, sender_name, status=OutboxStatus.SENT, sent_at=clock.now())
 
 
 def _record_failure(

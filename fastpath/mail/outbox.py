@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.utils import make_msgid, parseaddr
 from typing import Any
 
 from flask import current_app, render_template
 
+from ..clock import now, real_now
 from ..extensions import db
 from .models import OutboxAttachment, OutboxMail, OutboxStatus
 from .sender import note_outbox_changed
@@ -113,10 +113,9 @@ def add_to_outbox(
     mail: OutboxMail, attachments: Iterable[Attachment] = (), subject_ref: str | None = None
 ) -> None:
     """Add a composed mail, with its attachments, to the caller's transaction (due now)."""
-    moment = datetime.now(UTC)  # delivery runs on real time, even when the site's clock is pinned
     mail.subject_ref = subject_ref
-    mail.created_at = moment
-    mail.next_attempt_at = moment
+    mail.created_at = now()  # the site's moment: the Date: header and the .eml name
+    mail.next_attempt_at = real_now()  # delivery runs on real time, even on a pinned clock
     for attachment in attachments:
         _check_header("attachment name", attachment.filename)
         mail.attachments.append(
@@ -174,7 +173,7 @@ def _requeued_values() -> dict[str, Any]:
     return {
         "status": OutboxStatus.QUEUED,
         "attempts": 0,
-        "next_attempt_at": datetime.now(UTC),
+        "next_attempt_at": real_now(),
         "claimed_at": None,
         "claimed_by": None,
     }

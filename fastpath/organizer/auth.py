@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from flask import current_app, g, redirect, request, session, url_for
 from sqlalchemy import or_
 
+from ..clock import as_utc, real_now
 from ..extensions import db
 from ..tokens import hash_token
 from .models import Organizer, OrganizerSession
@@ -31,16 +32,6 @@ SESSION_KEY = "organizer_session"
 MIN_PASSWORD_LENGTH = 12
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def utcnow() -> datetime:
-    """Real time, never the site's pinned clock: lockouts and sessions must actually expire."""
-    return datetime.now(UTC)
-
-
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every time this app stores is UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def normalize_email(email: str) -> str:
@@ -92,7 +83,7 @@ def start_session(organizer: Organizer) -> OrganizerSession:
     # including the old CSRF token.
     session.clear()
     token = secrets.token_urlsafe(32)
-    moment = utcnow()
+    moment = real_now()  # sessions must actually expire, whatever the site is shown as of
     # The organizer's finished sessions are of no further use (the audit log keeps the
     # sign-ins and sign-outs); dropping them here keeps the table small.
     db.session.execute(
@@ -123,7 +114,7 @@ def current_session() -> OrganizerSession | None:
         found = db.session.scalar(
             db.select(OrganizerSession).where(OrganizerSession.token_hash == hash_token(token))
         )
-        if found is not None and found.ended_at is None and as_utc(found.expires_at) > utcnow():
+        if found is not None and found.ended_at is None and as_utc(found.expires_at) > real_now():
             row = found
     g.organizer_session_row = row
     return row
@@ -139,7 +130,7 @@ def end_session() -> OrganizerSession | None:
     """End this request's organizer session (server row and cookie); return the row."""
     row = current_session()
     if row is not None:
-        row.ended_at = utcnow()
+        row.ended_at = real_now()
     session.clear()
     g.organizer_session_row = None
     return row

@@ -11,9 +11,9 @@ import sys
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from ..clock import as_utc, real_now
 from ..extensions import db
 from . import exports, services
-from .auth import as_utc, utcnow
 
 organizer_cli = AppGroup("organizer", help="Organizer accounts (there is no sign-up page).")
 
@@ -75,7 +75,7 @@ def list_command() -> None:
         until = organizer.locked_until
         locked = (
             f" (paused until {exports.iso_time(until)})"
-            if until and as_utc(until) > utcnow()
+            if until and as_utc(until) > real_now()  # a lockout is a real-time timer
             else ""
         )
         created = exports.iso_time(organizer.created_at)

@@ -10,9 +10,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func
 
 from ..cfp.models import Submission, SubmissionStatus, SubmissionTopic
+from ..clock import as_utc
 from ..extensions import db
 from ..registration.models import Registration, RegistrationStatus
-from .auth import as_utc
 
 # The chart's drawing area, in SVG user units (the SVG scales to the page width).
 WIDTH, HEIGHT = 720, 260

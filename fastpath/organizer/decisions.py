@@ -13,9 +13,9 @@ from flask import current_app, render_template
 
 from ..cfp.models import Submission, SubmissionAuthor, SubmissionStatus
 from ..cfp.services import topic_titles
+from ..clock import now
 from ..extensions import db
 from ..mail import queue_mail
-from .auth import utcnow
 from .models import Organizer
 from .services import record
 
@@ -109,7 +109,7 @@ def decide(
     caller commits. A withdrawn submission, or one already decided this way and notified
     (a second click on "send"), is skipped and nobody is mailed twice."""
     report = DecisionReport()
-    moment = utcnow()
+    moment = now()
     for submission in submissions:
         reason = _skip_reason(submission, outcome)
         if reason:

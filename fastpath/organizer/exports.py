@@ -17,7 +17,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 
 from ..cfp.models import Submission
 from ..cfp.services import topic_titles
+from ..clock import as_utc, now
 from ..extensions import db
 from . import lists
 
@@ -43,9 +44,7 @@ def iso_time(value: datetime | None) -> str:
     """ISO 8601 with zone; naive values (SQLite gives those back) are UTC."""
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="seconds")
+    return as_utc(value).isoformat(timespec="seconds")
 
 
 def cell(value: Any) -> str:
@@ -193,4 +192,4 @@ def filename(kind: str) -> str:
     """'fastpath-2020-registrations-2020-01-20.csv': the workshop, what, and the day made."""
     short = current_app.extensions["workshop"].short_name
     slug = "-".join("".join(ch if ch.isalnum() else " " for ch in short.lower()).split())
-    return f"{slug or 'workshop'}-{kind}-{datetime.now(UTC):%Y-%m-%d}.csv"
+    return f"{slug or 'workshop'}-{kind}-{now():%Y-%m-%d}.csv"

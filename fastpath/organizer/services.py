@@ -13,16 +13,15 @@ from sqlalchemy.exc import IntegrityError
 
 from ..cfp.models import Submission
 from ..cfp.services import send_lost_links
+from ..clock import as_utc, now, real_now
 from ..extensions import db
 from ..registration.models import Registration
 from ..registration.services import send_link
 from .auth import (
-    as_utc,
     hash_password,
     needs_rehash,
     normalize_email,
     password_problem,
-    utcnow,
     verify_password,
 )
 from .models import AuditEvent, Organizer, OrganizerSession
@@ -49,7 +48,7 @@ def record(
 ) -> AuditEvent:
     """Add an audit event (who, when, what, to what) to the session."""
     event = AuditEvent(
-        at=utcnow(),
+        at=now(),
         organizer=organizer,
         actor=(actor or (organizer.email if organizer else COMMAND_LINE))[:320],
         action=action,
@@ -97,7 +96,7 @@ def create_organizer(email: str, password: str, *, by: Organizer | None = None) 
     problem = password_problem(password)
     if problem:
         raise AccountError(problem)
-    moment = utcnow()
+    moment = now()
     organizer = Organizer(
         email=address,
         password_hash=hash_password(password),
@@ -120,14 +119,13 @@ def set_password(organizer: Organizer, password: str, *, by: Organizer | None = 
     problem = password_problem(password)
     if problem:
         raise AccountError(problem)
-    moment = utcnow()
     organizer.password_hash = hash_password(password)
-    organizer.password_changed_at = moment
+    organizer.password_changed_at = now()
     organizer.failed_sign_ins = 0
     organizer.locked_until = None
     for row in organizer.sessions:
         if row.ended_at is None:
-            row.ended_at = moment
+            row.ended_at = real_now()  # session rows keep real time (see auth.start_session)
     record("password-change", organizer=by, target=f"organizer:{organizer.id}")
 
 
@@ -160,7 +158,7 @@ def check_sign_in(email: str, password: str) -> Organizer | None:
     """
     organizer = find_organizer(email)
     correct = verify_password(organizer.password_hash if organizer else None, password)
-    moment = utcnow()
+    moment = real_now()  # lockouts must actually end, whatever the site is shown as of
     if organizer is None:
         # Only something shaped like an address is kept: people type passwords into the
         # email field, and the audit log must not collect them.
@@ -187,7 +185,7 @@ def check_sign_in(email: str, password: str) -> Organizer | None:
         return None
     organizer.failed_sign_ins = 0
     organizer.locked_until = None
-    organizer.last_sign_in_at = moment
+    organizer.last_sign_in_at = now()
     if needs_rehash(organizer.password_hash):
         organizer.password_hash = hash_password(password)
     return organizer
@@ -195,7 +193,7 @@ def check_sign_in(email: str, password: str) -> Organizer | None:
 
 def active_sessions(organizer: Organizer) -> list[OrganizerSession]:
     """The organizer's sessions that have not ended or expired."""
-    moment = utcnow()
+    moment = real_now()
     return [s for s in organizer.sessions if s.ended_at is None and as_utc(s.expires_at) > moment]
 
 

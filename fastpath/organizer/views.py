@@ -20,12 +20,12 @@ from flask_wtf.csrf import CSRFError
 
 from ..cfp.models import Submission
 from ..cfp.services import pdf_response, topic_titles
+from ..clock import as_utc
 from ..extensions import db, limiter
 from ..registration.models import Registration
 from . import dashboard as dashboard_data
 from . import decisions, exports, lists, mailbox, services
 from .auth import (
-    as_utc,
     current_organizer,
     end_session,
     login_required,

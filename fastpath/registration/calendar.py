@@ -33,8 +33,8 @@ def attendee_calendar(
     """The .ics file for one attendee, from the workshop's calendar_template."""
     host = urlsplit(public_base_url).hostname or "localhost"
     # Stable per registration, so importing a resent file updates the entry instead of
-    # adding a second one.
-    uid = Contentline(f"UID:registration-{registration.id}@{host}").to_ical().decode()
+    # adding a second one; random, so no other registration anywhere has it.
+    uid = Contentline(f"UID:{registration.calendar_uid}@{host}").to_ical().decode()
     text = template.replace(f"UID:{_UID_MARK}", uid, 1)
     text = text.replace(_STAMP_LINE, f"DTSTAMP:{stamp.astimezone(UTC):%Y%m%dT%H%M%SZ}", 1)
     return text.encode()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+import uuid
+from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -23,6 +24,10 @@ class RegistrationStatus(enum.StrEnum):
 
 
 ACTIVE_STATUSES = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
+
+
+def new_calendar_uid() -> str:
+    return f"registration-{uuid.uuid4().hex}"
 
 
 class Registration(db.Model):
@@ -55,6 +60,9 @@ class Registration(db.Model):
     # The one-time nonce of the form that created this row: a double-clicked or replayed
     # submit carries the same nonce and is answered from this row instead of creating another.
     form_nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The calendar event's UID before "@host" (calendar.py): random, so it is unique across
+    # editions and databases, and stored, so a resent .ics updates the entry it replaces.
+    calendar_uid: Mapped[str] = mapped_column(String(64), unique=True, default=new_calendar_uid)
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -100,8 +108,3 @@ class RegistrationCounter(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     last_arrival: Mapped[int] = mapped_column(default=0)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """A stored moment as aware UTC (SQLite hands DateTime(timezone=True) back naive)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

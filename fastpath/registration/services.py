@@ -26,6 +26,7 @@ from ..extensions import db
 from ..mail import Attachment, add_to_outbox, compose_mail
 from ..mail.models import OutboxMail
 from ..tokens import hash_token, new_token
+from ..windows import TimeWindow, Window
 from .calendar import (
     CALENDAR_CONTENT_TYPE,
     attendee_calendar,
@@ -43,12 +44,6 @@ from .models import (
 CALENDAR_TEMPLATE_KEY = "fastpath_calendar_template"  # in app.extensions
 TOKEN_MAX_CHARS = 128  # longer strings are not our tokens; no need to hash them
 EDITABLE_FIELDS = ("name", "affiliation", "position", "dietary", "accessibility", "public_listing")
-
-
-class Window(enum.StrEnum):
-    NOT_YET = "not_yet"
-    OPEN = "open"
-    CLOSED = "closed"
 
 
 class Outcome(enum.StrEnum):
@@ -99,18 +94,12 @@ def _workshop() -> Workshop:
 
 def registration_window(moment: datetime | None = None) -> Window:
     """Whether registration is open now, according to the content's opens/closes."""
-    rules = _workshop().registration
-    moment = moment or now()
-    if rules.opens is not None and moment < rules.opens:
-        return Window.NOT_YET
-    if moment >= rules.closes:
-        return Window.CLOSED
-    return Window.OPEN
+    return _workshop().registration.window.at(moment or now())
 
 
 def changes_allowed(moment: datetime | None = None) -> bool:
     """Whether attendees may still update or cancel: until the workshop starts."""
-    return (moment or now()) < _workshop().starts
+    return TimeWindow(None, _workshop().starts).at(moment or now()) == Window.OPEN
 
 
 def find_by_token(token: str) -> Registration | None:

@@ -19,12 +19,13 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
+from ..clock import as_utc
 from ..extensions import db, limiter
 from ..page_cache import form_page
 from . import services
 from .calendar import calendar_filename
 from .forms import ConfirmForm, DetailsForm, LostLinkForm, RegistrationForm
-from .models import Registration, RegistrationStatus, as_utc
+from .models import Registration, RegistrationStatus
 
 bp = Blueprint("registration", __name__)
 

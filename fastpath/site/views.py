@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..extensions import db
 from ..page_cache import cached_page
+from .state import site_state
 
 bp = Blueprint("site", __name__)
 
@@ -21,7 +22,9 @@ def _workshop():
 @bp.get("/")
 @cached_page
 def home():
-    return render_template("site/home.html", page=_workshop().pages["background"])
+    state = site_state()
+    news = [item for item in _workshop().news if state.shows(item)]
+    return render_template("site/home.html", page=_workshop().pages["background"], news=news)
 
 
 @bp.get("/call-for-papers")

@@ -1,0 +1,86 @@
+"""What is true at the moment of a request: the state every time-dependent page word reads.
+
+Pages say "Submit an abstract" or "Submissions closed", "Register" or "Join the waiting
+list", "will take place" or "took place" from this one value, and the page cache keys on it,
+so a page rendered before a deadline passed is never served after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, has_request_context, request
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..cfp.services import submission_window
+from ..clock import now
+from ..content import NewsItem, Workshop
+from ..extensions import db
+from ..registration.services import is_full, registration_window
+from ..windows import TimeWindow, Window
+
+
+@dataclass(frozen=True)
+class SiteState:
+    submissions: Window
+    registration: Window
+    registration_full: bool  # only ever True while registration is open
+    workshop: Window  # NOT_YET: before the day's start, OPEN: under way, CLOSED: over
+    authors_notified: bool  # the notification day is over (in the deadline's zone)
+
+    def holds(self, condition: str) -> bool:
+        """Whether a named condition (a news item's `while`, see content.SHOWN_WHILE) holds."""
+        return {
+            "submissions_not_yet": self.submissions == Window.NOT_YET,
+            "submissions_open": self.submissions == Window.OPEN,
+            "submissions_closed": self.submissions == Window.CLOSED,
+            "registration_not_yet": self.registration == Window.NOT_YET,
+            "registration_open": self.registration == Window.OPEN,
+            "registration_full": self.registration_full,
+            "registration_closed": self.registration == Window.CLOSED,
+            "before_workshop": self.workshop == Window.NOT_YET,
+            "during_workshop": self.workshop == Window.OPEN,
+            "after_workshop": self.workshop == Window.CLOSED,
+        }[condition]
+
+    def shows(self, item: NewsItem) -> bool:
+        return item.shown_while is None or self.holds(item.shown_while)
+
+
+_REQUEST_KEY = "fastpath.site_state"  # in the WSGI environ: one request, not one app context
+
+
+def site_state() -> SiteState:
+    """The state at this request's moment (read once per request: "full" asks the database)."""
+    if has_request_context() and _REQUEST_KEY in request.environ:
+        return request.environ[_REQUEST_KEY]
+    state = _state_now()
+    if has_request_context():
+        request.environ[_REQUEST_KEY] = state
+    return state
+
+
+def _state_now() -> SiteState:
+    workshop: Workshop = current_app.extensions["workshop"]
+    moment = now()
+    rules = workshop.submission
+    registration = registration_window(moment)
+    notification_passed = moment.astimezone(rules.deadline.at.tzinfo).date() > rules.notification
+    return SiteState(
+        submissions=submission_window(moment),
+        registration=registration,
+        registration_full=registration == Window.OPEN and _room_full(),
+        workshop=TimeWindow(workshop.starts, workshop.ends).at(moment),
+        authors_notified=notification_passed,
+    )
+
+
+def _room_full() -> bool:
+    try:
+        return is_full()
+    except SQLAlchemyError as error:
+        # The public pages (and the error pages) need no database: without one they still
+        # say what the clock decides, and the register page itself tells about the room.
+        db.session.rollback()
+        current_app.logger.warning("site state: cannot tell whether the room is full: %s", error)
+        return False

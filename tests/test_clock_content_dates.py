@@ -1,0 +1,91 @@
+"""Start-up refuses a content folder whose dates cannot all be true, in one clear line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fastpath.config import PACKAGE_DIR, ROOT_DIR
+from fastpath.content import ContentError, load_workshop
+
+EDITION = PACKAGE_DIR / "editions" / "fastpath2020"
+
+
+def edition_with(tmp_path: Path, old: str, new: str) -> Path:
+    folder = tmp_path / "edition"
+    shutil.copytree(EDITION, folder)
+    toml = folder / "workshop.toml"
+    text = toml.read_text(encoding="utf-8")
+    assert old in text
+    toml.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "problem"),
+    [
+        (
+            "deadline = 2020-02-21T23:59:59",
+            "deadline = 2020-03-21T23:59:59",
+            "submission.notification",
+            "must not be before submission.deadline (2020-03-21), got 2020-03-02",
+        ),
+        (
+            "notification = 2020-03-02",
+            "notification = 2020-05-02",
+            "submission.notification",
+            "must not be after the workshop (2020-04-05), got 2020-05-02",
+        ),
+        (
+            "[registration]\n",
+            "[registration]\ncloses = 2020-04-05T12:00:00\n",
+            "registration.closes",
+            "must not be after the workshop starts (2020-04-05 09:00), got 2020-04-05 12:00",
+        ),
+        (
+            "[registration]\n",
+            "[registration]\nopens = 2020-04-06T09:00:00\n",
+            "registration.opens",
+            "must be before registration closes (2020-04-05 09:00)",
+        ),
+        (
+            "grace_minutes = 0",
+            "grace_minutes = 0\nopens = 2020-02-22T00:00:00",
+            "submission.opens",
+            "must be before submission.deadline (2020-02-21 23:59)",
+        ),
+    ],
+)
+def test_impossible_dates_are_refused_naming_the_field(tmp_path, old, new, where, problem):
+    folder = edition_with(tmp_path, old, new)
+    with pytest.raises(ContentError) as error:
+        load_workshop(folder)
+    assert (error.value.where, error.value.problem) == (where, problem)
+
+
+def test_impossible_dates_stop_start_up_with_one_line(tmp_path):
+    folder = edition_with(tmp_path, "notification = 2020-03-02", "notification = 2020-05-02")
+    env = {
+        **os.environ,
+        "FASTPATH_CONTENT_DIR": str(folder),
+        "FASTPATH_SECRET_KEY": "test-only",
+        "FASTPATH_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "routes"],
+        cwd=ROOT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"fastpath cannot start: {folder / 'workshop.toml'}: submission.notification: "
+        "must not be after the workshop (2020-04-05), got 2020-05-02"
+    )
