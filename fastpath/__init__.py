@@ -84,11 +84,32 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     configure_engine(app)
+    _check_database(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     mail.init_app(app)
     outbox_sender.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+
+
+def _check_database(app: Flask) -> None:
+    """Refuse to start on a database that cannot be reached, rather than answer 503s."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .extensions import db
+
+    with app.app_context():
+        engine = db.engine
+        try:
+            with engine.connect():
+                pass
+        except SQLAlchemyError as error:
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            url = engine.url.render_as_string(hide_password=True)
+            raise ConfigError(
+                f"The database {url} cannot be reached ({reason}). Check "
+                "FASTPATH_SQLALCHEMY_DATABASE_URI and that the database server is running."
+            ) from None
 
 
 def _init_security(app: Flask) -> None:

@@ -6,6 +6,10 @@ overridden with a FASTPATH_GUNICORN_* environment variable.
 """
 
 import os
+import subprocess
+import sys
+
+from gunicorn.arbiter import Arbiter
 
 _cores = os.cpu_count() or 1
 
@@ -37,3 +41,27 @@ control_socket_disable = True
 # burst of them, and kept-alive connections stay where they landed: in `make bench` one run in
 # four or so had 14 of 16 connections on one worker and served a third of the requests.
 reuse_port = os.environ.get("FASTPATH_GUNICORN_REUSE_PORT", "true").lower() not in {"0", "false"}
+
+
+def on_starting(server: Arbiter) -> None:
+    _refuse_an_app_that_cannot_start(server)
+
+
+def _refuse_an_app_that_cannot_start(server: Arbiter) -> None:
+    """Load the app once in a child process before any worker starts.
+
+    A start-up refusal (app.py prints its one-line reason and exits with gunicorn's boot-error
+    status) then stops gunicorn with that line alone. Left to the workers, each would print
+    it, and two failing in the same instant make the arbiter stop with a traceback of its own
+    (it reaps the second while halting for the first). The master itself never imports the
+    app, so a HUP still loads new code into new workers.
+    """
+    check = f"from gunicorn.util import import_app; import_app({server.app.app_uri!r})"
+    result = subprocess.run(
+        [sys.executable, "-c", check],
+        cwd=server.cfg.chdir,
+        env={**os.environ, **server.cfg.env},
+        check=False,
+    )
+    if result.returncode != 0:
+        server.halt("The app cannot start (the reason is above).", result.returncode)

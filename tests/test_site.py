@@ -195,14 +195,18 @@ def test_healthz_ok_with_database(client):
 
 def test_healthz_503_when_database_unreachable(tmp_path, monkeypatch):
     from fastpath import create_app
+    from fastpath.extensions import db
 
+    # Unreachable at start-up, the app refuses to start; here the database goes away later.
+    folder = tmp_path / "database"
+    folder.mkdir()
     monkeypatch.setenv("FASTPATH_INSTANCE_PATH", str(tmp_path))
     app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'missing-dir' / 'db.sqlite3'}",
-        }
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'db.sqlite3'}"}
     )
+    with app.app_context():
+        db.engine.dispose()
+    folder.rename(tmp_path / "gone")
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable", "database": "unreachable"}
