@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _finish_config(app: Flask) -> None:
     from .clock import parse_moment
+    from .ratelimit import default_uri  # also registers its storage scheme with limits
 
     cfg = app.config
     if not cfg.get("SECRET_KEY"):
@@ -61,6 +62,9 @@ def _finish_config(app: Flask) -> None:
         cfg["SECRET_KEY"] = secrets.token_hex(32)
     if not cfg.get("SQLALCHEMY_DATABASE_URI"):
         cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'fastpath.sqlite3'}"
+    cfg["RATELIMIT_STORAGE_URI"] = cfg.get("RATELIMIT_STORAGE_URI") or default_uri(
+        app.instance_path
+    )
     cfg.setdefault("UPLOAD_DIR", None)
     cfg["UPLOAD_DIR"] = cfg["UPLOAD_DIR"] or str(Path(app.instance_path) / "uploads")
     cfg["MAIL_SPOOL_DIR"] = cfg.get("MAIL_SPOOL_DIR") or str(Path(app.instance_path) / "mail")

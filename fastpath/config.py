@@ -54,7 +54,9 @@ class Defaults:
 
     # Spam control (Flask-Limiter).
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
+    # None: a SQLite file in instance/ that all workers share (fastpath/ratelimit.py); a
+    # deployment with Redis (pip install 'fastpath[redis]') sets "redis://host:6379/0".
+    RATELIMIT_STORAGE_URI: str | None = None
     RATELIMIT_FORM_POSTS = "20 per hour"
 
     # The organizers' area.
