@@ -190,7 +190,7 @@ def test_no_clock_banner_on_real_time(client):
 def test_healthz_ok_with_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "storage": "ok"}
 
 
 def test_healthz_503_when_database_unreachable(tmp_path, monkeypatch):
@@ -209,7 +209,11 @@ def test_healthz_503_when_database_unreachable(tmp_path, monkeypatch):
     folder.rename(tmp_path / "gone")
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "unavailable", "database": "unreachable"}
+    assert response.get_json() == {
+        "status": "unavailable",
+        "database": "unreachable",
+        "storage": "ok",
+    }
 
 
 def test_print_stylesheet_for_the_program(client):
