@@ -4,6 +4,7 @@ and a Redis storage works when one is configured."""
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import time
 import urllib.error
@@ -49,6 +50,17 @@ def _serve(
     return url, server
 
 
+def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 10
+    while True:
+        assert process.poll() is None and time.monotonic() < deadline, "redis did not start"
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
 def _statuses(url: str, path: str, count: int, fields: dict[str, str]) -> list[int]:
     return [_post(f"{url}{path}", fields) for _ in range(count)]
 
@@ -79,7 +91,7 @@ def test_redis_storage_limits_across_workers(tmp_path: Path, smtp: SmtpServer) -
         stdout=subprocess.DEVNULL,
     )
     try:
-        time.sleep(0.5)
+        _wait_for_port(port, redis)
         storage = f"redis://127.0.0.1:{port}/0"
         settings = {"FASTPATH_ORGANIZER_SIGN_IN_LIMIT": "5 per minute"}
         url, server = _serve(tmp_path, smtp, FASTPATH_RATELIMIT_STORAGE_URI=storage, **settings)
