@@ -109,8 +109,8 @@ def _begin_immediate(connection: Connection, busy_timeout_ms: int) -> None:
     220-260 ms with this). `python -m tests.benchmarks.write_lock` shows it alone: with 8 to
     16 writer processes the p99 wait is 4-6 times and the longest wait 8-10 times shorter,
     for 0.2-0.6 ms more CPU per transaction. After the busy timeout, or on any error other
-    than "busy", the
-    last try goes through SQLAlchemy, so it fails as before with its OperationalError.
+    than "busy", the last try goes through SQLAlchemy, so it fails as before with its
+    OperationalError.
     """
     dbapi_connection = connection.connection.driver_connection
     deadline = time.monotonic() + busy_timeout_ms / 1000
