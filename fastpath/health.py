@@ -23,7 +23,9 @@ READ_ONLY = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
 
 
 def database_state() -> str:
-    """ "ok", "read-only" (PostgreSQL refuses writes) or "unreachable"; waits for no writer."""
+    """The database's state: ok, read-only (PostgreSQL refuses writes) or unreachable.
+
+    It reads without the write lock, so it answers at once while a writer is busy."""
     try:
         with reading():
             db.session.execute(text("SELECT 1"))
@@ -38,8 +40,8 @@ def database_state() -> str:
 
 
 def storage_state() -> str:
-    """ "ok", "full", "read-only" or "unwritable" (any other error): the worst of the folders
-    the site writes to."""
+    """The disks' state: ok, full, read-only or unwritable (any other error), the worst of
+    the folders the site writes to."""
     states = {_folder_state(folder) for folder in _written_folders()}
     for state in ("unwritable", "read-only", "full"):
         if state in states:

@@ -15,6 +15,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SmtpServer, make_app
+from tests.forms import post, registration_fields
+from tests.test_faults import (
+    DATABASE_REASON,
+    assert_unavailable,
+    fill,
+    release_database,
+    tmpfs,
+)
 from tests.test_multiprocess import BIN, _environment, _free_port, _start, _stop, _wait_until_up
 
 WORKERS = 3
@@ -106,3 +114,19 @@ def test_redis_storage_limits_across_workers(tmp_path: Path, smtp: SmtpServer) -
 
     assert sign_ins == [200] * 5 + [429] * 7
     assert not (tmp_path / "instance" / "ratelimits.sqlite3").exists()
+
+
+@pytest.mark.sqlite_only
+def test_full_instance_disk_with_limits_on_answers_503_not_500(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    releases: list = []
+    with tmpfs(instance, "8m", before_unmount=releases):
+        app = make_app(tmp_path, RATELIMIT_ENABLED=True)
+        releases.append(lambda: release_database(app))
+        filler = fill(instance)  # the rate-limit counters cannot be written either
+
+        refused = post(app.test_client(), "/register", registration_fields())
+
+        filler.unlink()
+    # The counter's failure is logged and let pass; the registration's own write says why.
+    assert_unavailable(refused, DATABASE_REASON)
