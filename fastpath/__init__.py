@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _finish_config(app: Flask) -> None:
     from .clock import parse_moment
+    from .ratelimit import default_uri  # also registers its storage scheme with limits
 
     cfg = app.config
     if not cfg.get("SECRET_KEY"):
@@ -61,6 +62,9 @@ def _finish_config(app: Flask) -> None:
         cfg["SECRET_KEY"] = secrets.token_hex(32)
     if not cfg.get("SQLALCHEMY_DATABASE_URI"):
         cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'fastpath.sqlite3'}"
+    cfg["RATELIMIT_STORAGE_URI"] = cfg.get("RATELIMIT_STORAGE_URI") or default_uri(
+        app.instance_path
+    )
     cfg.setdefault("UPLOAD_DIR", None)
     cfg["UPLOAD_DIR"] = cfg["UPLOAD_DIR"] or str(Path(app.instance_path) / "uploads")
     cfg["MAIL_SPOOL_DIR"] = cfg.get("MAIL_SPOOL_DIR") or str(Path(app.instance_path) / "mail")
@@ -84,11 +88,32 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     configure_engine(app)
+    _check_database(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     mail.init_app(app)
     outbox_sender.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+
+
+def _check_database(app: Flask) -> None:
+    """Refuse to start on a database that cannot be reached, rather than answer 503s."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .extensions import db
+
+    with app.app_context():
+        engine = db.engine
+        try:
+            with engine.connect():
+                pass
+        except SQLAlchemyError as error:
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            url = engine.url.render_as_string(hide_password=True)
+            raise ConfigError(
+                f"The database {url} cannot be reached ({reason}). Check "
+                "FASTPATH_SQLALCHEMY_DATABASE_URI and that the database server is running."
+            ) from None
 
 
 def _init_security(app: Flask) -> None:

@@ -64,7 +64,12 @@ class Defaults:
 
     # Spam control (Flask-Limiter).
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
+    # None: a SQLite file in instance/ that all workers share (fastpath/ratelimit.py); a
+    # deployment with Redis (pip install 'fastpath[redis]') sets "redis://host:6379/0".
+    RATELIMIT_STORAGE_URI: str | None = None
+    # Counters that cannot be reached or written (a full disk, Redis down) are logged and let
+    # the request through, so the site answers as it would without limits, never a 500.
+    RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_FORM_POSTS = "20 per hour"
 
     # The organizers' area.

@@ -1,11 +1,16 @@
 """Database engine settings that Flask-SQLAlchemy does not make by itself.
 
-SQLite: WAL (readers never wait for the writer), foreign keys on, a busy timeout, and every
-transaction opened with BEGIN IMMEDIATE, so two writers queue for the write lock instead of
+SQLite: WAL (readers never wait for the writer), foreign keys on, a busy timeout, and write
+transactions opened with BEGIN IMMEDIATE, so two writers queue for the write lock instead of
 one failing later with "database is locked" when it upgrades a read lock. The wait for the
-write lock is ours (see _begin_immediate), not SQLite's busy handler. A transaction that only
-reads says so with reading(): it starts with a plain BEGIN and takes no lock at all,
-so the pages that show a form never queue behind the requests that save one.
+write lock is ours (see _begin_immediate), not SQLite's busy handler.
+
+A transaction that reads first starts with a plain BEGIN and takes no lock, so it never
+queues behind a writer: that of a GET or HEAD request (a page that shows something), and
+one that says so with reading(). If such a transaction then writes after all (a GET that
+records an export in the audit log), its first write ends the read and takes the write
+lock with BEGIN IMMEDIATE, queueing like any writer; what it read before came from the
+snapshot just ended, so a GET must not update a row from what it read (none does).
 """
 
 import sqlite3
@@ -13,7 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
@@ -21,6 +26,10 @@ from .extensions import db
 
 # A connection execution option: this transaction only reads (see reading).
 READ_ONLY = "fastpath_read_only"
+# In connection.info while the transaction began with a plain BEGIN and has not written yet.
+READ_BEGUN = "fastpath_read_begun"
+# Requests that only show something; their transactions read first.
+READING_METHODS = frozenset({"GET", "HEAD"})
 
 
 @contextmanager
@@ -28,9 +37,8 @@ def reading() -> Iterator[None]:
     """Run the block in a transaction that only reads, and end it afterwards.
 
     On SQLite it starts with a deferred BEGIN instead of BEGIN IMMEDIATE, so it neither takes
-    nor waits for the write lock (a write in it could fail with "database is locked"); on
-    PostgreSQL it is an ordinary transaction. Inside a transaction that is already open, the
-    block reads in that one, which goes on.
+    nor waits for the write lock; on PostgreSQL it is an ordinary transaction. Inside a
+    transaction that is already open, the block reads in that one, which goes on.
     """
     if db.session().in_transaction():
         yield
@@ -63,10 +71,29 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:  # type: ignore[no-untyped-def]
-        if connection.get_execution_options().get(READ_ONLY):
+        reads_first = connection.get_execution_options().get(READ_ONLY) or (
+            has_request_context() and request.method in READING_METHODS
+        )
+        connection.info[READ_BEGUN] = bool(reads_first)
+        if reads_first:
             connection.connection.driver_connection.execute("BEGIN")
         else:
             _begin_immediate(connection, busy_timeout_ms)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def before_write(connection, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if connection.info.get(READ_BEGUN) and not _only_reads(statement):
+            # A write in a transaction that began reading: end the read (it wrote nothing)
+            # and queue for the write lock. Upgrading the read in place could not wait: SQLite
+            # answers "database is locked" at once to a reader that wants to write.
+            connection.info[READ_BEGUN] = False
+            connection.connection.driver_connection.execute("COMMIT")
+            _begin_immediate(connection, busy_timeout_ms)
+
+
+def _only_reads(statement: str) -> bool:
+    # Anything but a plain SELECT counts as a write: a needless lock is safe, a missed one not.
+    return statement.lstrip()[:6].upper() == "SELECT"
 
 
 # Between two tries for the write lock: short, so a waiter takes the lock soon after it is free.
@@ -79,8 +106,11 @@ def _begin_immediate(connection: Connection, busy_timeout_ms: int) -> None:
     SQLite's own busy handler sleeps in growing steps of up to 100 ms: under load a waiter
     sleeps through many short transactions while newcomers take the lock before it, and some
     requests waited for seconds (p99 of registration POSTs 560-670 ms under `make bench`,
-    220-260 ms with this). After the busy timeout, or on any error other than "busy", the
-    last try goes through SQLAlchemy, so it fails as before with its OperationalError.
+    220-260 ms with this). `python -m tests.benchmarks.write_lock` shows it alone: with 8 to
+    16 writer processes the p99 wait is 4-6 times and the longest wait 8-10 times shorter,
+    for 0.2-0.6 ms more CPU per transaction. After the busy timeout, or on any error other
+    than "busy", the last try goes through SQLAlchemy, so it fails as before with its
+    OperationalError.
     """
     dbapi_connection = connection.connection.driver_connection
     deadline = time.monotonic() + busy_timeout_ms / 1000

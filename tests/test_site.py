@@ -190,22 +190,30 @@ def test_no_clock_banner_on_real_time(client):
 def test_healthz_ok_with_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "storage": "ok"}
 
 
 def test_healthz_503_when_database_unreachable(tmp_path, monkeypatch):
     from fastpath import create_app
+    from fastpath.extensions import db
 
+    # Unreachable at start-up, the app refuses to start; here the database goes away later.
+    folder = tmp_path / "database"
+    folder.mkdir()
     monkeypatch.setenv("FASTPATH_INSTANCE_PATH", str(tmp_path))
     app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'missing-dir' / 'db.sqlite3'}",
-        }
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'db.sqlite3'}"}
     )
+    with app.app_context():
+        db.engine.dispose()
+    folder.rename(tmp_path / "gone")
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "unavailable", "database": "unreachable"}
+    assert response.get_json() == {
+        "status": "unavailable",
+        "database": "unreachable",
+        "storage": "ok",
+    }
 
 
 def test_print_stylesheet_for_the_program(client):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import errno
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError
 
+from .. import health
 from ..extensions import db
 from ..page_cache import cached_page
 from .state import site_state
@@ -85,14 +85,10 @@ def favicon():
 
 @bp.get("/healthz")
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-        db.session.rollback()
-    except SQLAlchemyError as error:
-        db.session.rollback()
-        current_app.logger.warning("health check: database unreachable: %s", error)
-        return {"status": "unavailable", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}, 200
+    states = {"database": health.database_state(), "storage": health.storage_state()}
+    if all(state == "ok" for state in states.values()):
+        return {"status": "ok", **states}, 200
+    return {"status": "unavailable", **states}, 503
 
 
 @bp.app_errorhandler(404)
