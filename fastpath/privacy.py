@@ -43,6 +43,7 @@ from .cfp.models import Submission, SubmissionAuthor, SubmissionEvent
 from .cfp.services import topic_titles, upload_path
 from .clock import now
 from .content import Workshop
+from .emails import normalize_email
 from .extensions import db
 from .mail.models import OutboxMail, OutboxStatus
 from .organizer.models import AuditEvent, Organizer
@@ -65,8 +66,8 @@ _ANY_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def normalize_address(address: str) -> str:
-    """The form used to recognise the same person: trimmed and casefolded."""
-    return address.strip().casefold()
+    """The form used to recognise the same person: the site's one email normaliser."""
+    return normalize_email(address)
 
 
 def placeholder(kind: str, row_id: int) -> str:
@@ -81,7 +82,7 @@ def placeholder_address(kind: str, row_id: int) -> str:
 
 def is_erased_address(address: str) -> bool:
     """Whether an address is one of our placeholders (mail to it would go nowhere)."""
-    return address.strip().casefold().endswith("@" + ERASED_DOMAIN)
+    return normalize_email(address).endswith("@" + ERASED_DOMAIN)
 
 
 def _iso(moment: datetime | None) -> str | None:

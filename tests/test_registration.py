@@ -621,8 +621,16 @@ def test_form_without_nonce_is_refused_with_a_message(client, app):
         ({"email": '"Ann" ann@example.org'}, "email", "without a name or angle brackets"),
         ({"email": "ann@example.org\nBcc: x@example.org"}, "email", "on a single line"),
         ({"email": "ann@example.org\r\nBcc: x@example.org"}, "email", "on a single line"),
-        ({"email": "not-an-address"}, "email", "not a valid email address"),
-        ({"email": "ann@localhost"}, "email", "not a valid email address"),
+        (
+            {"email": "not-an-address"},
+            "email",
+            "Enter a valid email address, like name@example.org.",
+        ),
+        (
+            {"email": "ann@localhost"},
+            "email",
+            "Enter a valid email address, like name@example.org.",
+        ),
         ({"email": "a" * 250 + "@example.org"}, "email", "at most 254 characters"),
         ({"affiliation": ""}, "affiliation", "Please enter your affiliation"),
         ({"affiliation": "X" * 201}, "affiliation", "200 characters or fewer"),

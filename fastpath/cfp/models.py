@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ..emails import normalize_email
 from ..extensions import db
 
 TITLE_MAX = 1000  # the content file sets the real (smaller) limit; this only sizes the column
@@ -113,10 +114,18 @@ class SubmissionAuthor(db.Model):
     position: Mapped[int] = mapped_column(Integer)  # 1 = first author
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     email: Mapped[str] = mapped_column(String(EMAIL_MAX), index=True)  # trimmed, as typed
+    # normalize_email(email), kept in step by _normalize below: what look-ups compare, so
+    # the same address in any case or Unicode form is found on every database.
+    email_normalized: Mapped[str] = mapped_column(String(EMAIL_MAX), index=True)
     affiliation: Mapped[str] = mapped_column(String(AFFILIATION_MAX))
     is_contact: Mapped[bool] = mapped_column(Boolean, default=False)
 
     submission: Mapped[Submission] = relationship(back_populates="authors")
+
+    @validates("email")
+    def _normalize(self, _key: str, address: str) -> str:
+        self.email_normalized = normalize_email(address)
+        return address
 
 
 class SubmissionTopic(db.Model):

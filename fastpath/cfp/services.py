@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..clock import now
 from ..content import SubmissionRules, Workshop
+from ..emails import normalize_email
 from ..extensions import db
 from ..mail import queue_mail
 from ..tokens import hash_token, new_token
@@ -506,7 +507,7 @@ def edit_submission(
     No change, no mail."""
     before = _snapshot(submission)
     previous_contact = submission.contact.email
-    previous_emails = {author.email.lower() for author in submission.authors}
+    previous_emails = {author.email_normalized for author in submission.authors}
 
     submission.title = entry.title
     submission.abstract = entry.abstract
@@ -572,7 +573,7 @@ def edit_submission(
             subject_ref=f"submission:{submission.id}",
         )
     for author in submission.authors:
-        if not author.is_contact and author.email.lower() not in previous_emails:
+        if not author.is_contact and author.email_normalized not in previous_emails:
             _mail_coauthor(submission, author)
     return EditResult(changes, unused_file)
 
@@ -615,12 +616,11 @@ def send_lost_links(email: str) -> int:
     """Mail fresh private links for every submission whose contact author has this address;
     return how many. Only hashes are stored, so each gets a new token and older links stop
     working."""
-    address = email.strip().lower()
     submissions = db.session.scalars(
         db.select(Submission)
         .join(SubmissionAuthor)
         .where(SubmissionAuthor.is_contact.is_(True))
-        .where(func.lower(SubmissionAuthor.email) == address)
+        .where(SubmissionAuthor.email_normalized == normalize_email(email))
         .order_by(Submission.number)
     ).all()
     if not submissions:

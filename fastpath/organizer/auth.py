@@ -19,6 +19,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from flask import current_app, g, redirect, request, session, url_for
 from sqlalchemy import or_
 
+# The one normaliser; organizer.email is stored in its spelling (re-exported for services).
+from ..emails import normalize_email as normalize_email
 from ..extensions import db
 from ..tokens import hash_token
 from .models import Organizer, OrganizerSession
@@ -41,11 +43,6 @@ def utcnow() -> datetime:
 def as_utc(value: datetime) -> datetime:
     """SQLite hands back naive datetimes; every time this app stores is UTC."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def normalize_email(email: str) -> str:
-    """The one spelling of an address we store and look up: trimmed, lower case."""
-    return email.strip().lower()
 
 
 def hash_password(password: str) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from ..clock import now
 from ..content import Workshop
 from ..database import reading
+from ..emails import normalize_email
 from ..extensions import db
 from ..mail import Attachment, add_to_outbox, compose_mail
 from ..mail.models import OutboxMail
@@ -32,7 +33,6 @@ from .calendar import (
     calendar_filename,
     calendar_template,
 )
-from .forms import normalize_email
 from .models import (
     Registration,
     RegistrationCounter,
