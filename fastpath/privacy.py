@@ -440,6 +440,7 @@ def _anonymise_registration(registration: Registration, kind: str, details: str)
     registration.public_listing = False
     # Nobody knows the token of this hash: the private link stops working.
     registration.token_hash = new_token()[1]
+    registration.pending_token_hash = None
     registration.form_nonce = None
     moment = now()
     registration.updated_at = moment
@@ -501,6 +502,7 @@ def _erase_author(author: SubmissionAuthor, moment: datetime, report: ErasureRep
     if author.is_contact:
         # The private link was theirs: it stops working. Organizers can still decide.
         submission.token_hash = new_token()[1]
+        submission.pending_token_hash = None
         report.contact_of += 1
     if len(submission.authors) == 1:
         # The PDF names its only author. The columns are NOT NULL, so the stored name points

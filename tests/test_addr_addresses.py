@@ -49,7 +49,9 @@ def test_submission_lost_link_finds_non_ascii_address_in_any_case(app, client):
     assert post(client, "/submit", submission_fields(email=UNAL), files=True).status_code == 303
 
     for typed in ("ünal@EXAMPLE.org", UNAL_DECOMPOSED.upper()):
-        assert client.post("/submission/lost", data={"email": typed}).status_code == 303
+        response = client.post("/submission/lost", data={"email": typed})
+        response.close()  # the look-up runs once the answer is sent
+        assert response.status_code == 303
 
     assert mails(app, "submission_links") == [UNAL, UNAL]
     with app.app_context():
@@ -61,7 +63,9 @@ def test_submission_lost_link_finds_non_ascii_address_in_any_case(app, client):
 def test_registration_accepts_non_ascii_address_and_finds_it_in_any_case(app, client):
     assert post(client, "/register", registration_fields(email=UNAL)).status_code == 303
 
-    assert client.post("/registration/lost", data={"email": "ÜNAL@example.org"}).status_code == 303
+    response = client.post("/registration/lost", data={"email": "ÜNAL@example.org"})
+    response.close()  # the look-up runs once the answer is sent
+    assert response.status_code == 303
 
     assert mails(app, "registration_link") == [UNAL]
     again = post(client, "/register", registration_fields(email=UNAL_DECOMPOSED))

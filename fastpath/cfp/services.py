@@ -19,7 +19,7 @@ from typing import Literal
 from flask import Response, abort, current_app, send_file
 from itsdangerous import BadSignature, URLSafeSerializer
 from pypdf import PdfReader
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import now
@@ -342,10 +342,25 @@ def private_link(token: str) -> str:
 
 
 def find_submission_by_token(token: str) -> Submission | None:
-    """The submission a private link belongs to; looked up by the token's hash through a
-    unique index, so neither the answer nor its timing tells how close a guess was."""
+    """The submission a private link belongs to (its link, or the one mailed since and not
+    used yet); looked up by the token's hash through unique indexes, so neither the answer nor
+    its timing tells how close a guess was."""
     wanted = hash_token(token)
-    return db.session.scalar(db.select(Submission).where(Submission.token_hash == wanted))
+    return db.session.scalar(
+        db.select(Submission).where(
+            or_(Submission.token_hash == wanted, Submission.pending_token_hash == wanted)
+        )
+    )
+
+
+def use_link(submission: Submission, token: str) -> bool:
+    """Make a newly mailed link the submission's link once its owner uses it (earlier links
+    stop working then, not before); True when that happened and the caller must commit."""
+    wanted = hash_token(token)
+    if submission.pending_token_hash != wanted:
+        return False
+    submission.token_hash, submission.pending_token_hash = wanted, None
+    return True
 
 
 def submission_for_nonce(nonce: str | None) -> Submission | None:
@@ -614,8 +629,9 @@ def withdraw_submission(submission: Submission, token: str) -> None:
 
 def send_lost_links(email: str) -> int:
     """Mail fresh private links for every submission whose contact author has this address;
-    return how many. Only hashes are stored, so each gets a new token and older links stop
-    working."""
+    return how many. Only hashes are stored, so each gets a new token; the current link keeps
+    working until the new one is used (see use_link), so asking for someone else's links
+    changes nothing for them. The caller commits."""
     submissions = db.session.scalars(
         db.select(Submission)
         .join(SubmissionAuthor)
@@ -628,13 +644,13 @@ def send_lost_links(email: str) -> int:
     moment = now()
     links = []
     for submission in submissions:
-        token, submission.token_hash = new_token()
+        token, submission.pending_token_hash = new_token()
         submission.events.append(
             SubmissionEvent(
                 at=moment,
                 kind="link_reissued",
                 details=f"A new private link was mailed to {submission.contact.email}; "
-                "earlier links stopped working",
+                "the earlier link works until the new one is used",
             )
         )
         links.append((submission, private_link(token)))

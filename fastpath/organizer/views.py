@@ -229,7 +229,7 @@ def resend_submission_link(submission_id: int):
     flash(
         f"A new private link was mailed to {submission.contact.email} "
         f"(for {count} submission{'s' if count != 1 else ''} with that contact address; "
-        "earlier links stopped working).",
+        "earlier links work until it is opened).",
         "success",
     )
     return redirect(url_for(".submission_detail", submission_id=submission.id), code=303)

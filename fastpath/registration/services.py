@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
@@ -114,12 +114,26 @@ def changes_allowed(moment: datetime | None = None) -> bool:
 
 
 def find_by_token(token: str) -> Registration | None:
-    """The registration a private link belongs to, or None."""
+    """The registration a private link belongs to (its link, or the one mailed since and not
+    used yet), or None."""
     if not token or len(token) > TOKEN_MAX_CHARS:
         return None
+    wanted = hash_token(token)
     return db.session.scalars(
-        select(Registration).where(Registration.token_hash == hash_token(token))
+        select(Registration).where(
+            or_(Registration.token_hash == wanted, Registration.pending_token_hash == wanted)
+        )
     ).one_or_none()
+
+
+def use_link(registration: Registration, token: str) -> bool:
+    """Make a link mailed again the registration's link once its owner uses it (the earlier
+    one stops working then, not before); True when that happened and the caller must commit."""
+    wanted = hash_token(token)
+    if registration.pending_token_hash != wanted:
+        return False
+    registration.token_hash, registration.pending_token_hash = wanted, None
+    return True
 
 
 def _count(status: RegistrationStatus) -> int:
@@ -344,8 +358,8 @@ def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterRe
 
 def _resend_to_existing(registration: Registration, moment: datetime) -> None:
     # Only the hash of the old token is stored, so giving the link again means a new token;
-    # the mail says the earlier link no longer works.
-    token, registration.token_hash = new_token()
+    # the earlier link works until the new one is used (see use_link).
+    token, registration.pending_token_hash = new_token()
     registration.updated_at = moment
     _record(registration, "duplicate_attempt", moment, "registered again; link re-sent")
     _queue_mail_about(
@@ -435,14 +449,15 @@ def _fill_free_places(moment: datetime) -> list[Registration]:
 
 
 def send_link(email: str) -> bool:
-    """Mail a fresh private link if the address has an active registration; caller commits."""
+    """Mail a fresh private link if the address has an active registration; the current one
+    works until the new one is used (see use_link). The caller commits."""
     registration = db.session.scalars(
         select(Registration).where(Registration.active_email == normalize_email(email))
     ).one_or_none()
     if registration is None:
         return False
     moment = now()
-    token, registration.token_hash = new_token()
+    token, registration.pending_token_hash = new_token()
     registration.updated_at = moment
     _record(registration, "link_resent", moment, "asked for a new link")
     _queue_mail_about(

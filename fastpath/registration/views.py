@@ -19,6 +19,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
+from ..after_response import after_response
 from ..extensions import db, limiter
 from ..page_cache import form_page
 from . import services
@@ -117,6 +118,8 @@ def _registration_or_404(token: str) -> Registration:
     registration = services.find_by_token(token)
     if registration is None:
         abort(404)
+    if services.use_link(registration, token):
+        db.session.commit()  # the link mailed again is the link from now on
     return registration
 
 
@@ -209,9 +212,10 @@ def lost():
         status = 400 if request.method == "POST" else 200
         return render_template("registration/lost.html", form=form), status
     if not form.is_spam:
-        services.send_link(form.email.data)
-        db.session.commit()
-    # The same answer whether or not the address has a registration.
+        # Looked up and mailed after the answer has gone out: the answer, and the time it
+        # takes, are the same whether or not the address has a registration.
+        address = form.email.data
+        after_response(lambda: services.send_link(address))
     session["registration_lost_email"] = form.email.data
     return redirect(url_for(".lost_sent"), code=303)
 

@@ -1,4 +1,4 @@
-"""one address normaliser: submission_author.email_normalized, every stored spelling again
+"""addresses: one normaliser (stored spellings), links mailed again pending until used
 
 Revision ID: a7d3e1c04b52
 Revises: 50bf70013ea4
@@ -7,6 +7,7 @@ Create Date: 2026-12-02 05:30:00
 Look-ups compare stored normalised addresses (fastpath.emails.normalize_email: trimmed, NFC,
 full Unicode case folding) instead of SQL lower(), which folds only ASCII on SQLite. Rows
 written before were folded with str.lower() or str.casefold() without NFC: spelt again here.
+A link mailed by "lost your link" waits in pending_token_hash until its owner uses it.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -33,6 +34,10 @@ def _respell(connection, table: str, source: str, target: str, *, skip_null: boo
 
 
 def upgrade():
+    for table in ('submission', 'registration'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('pending_token_hash', sa.String(length=64), nullable=True))
+            batch_op.create_unique_constraint(batch_op.f(f'uq_{table}_pending_token_hash'), ['pending_token_hash'])
     with op.batch_alter_table('submission_author', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email_normalized', sa.String(length=254), nullable=True))
     connection = op.get_bind()
@@ -49,3 +54,7 @@ def downgrade():
     with op.batch_alter_table('submission_author', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_submission_author_email_normalized'))
         batch_op.drop_column('email_normalized')
+    for table in ('registration', 'submission'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_constraint(batch_op.f(f'uq_{table}_pending_token_hash'), type_='unique')
+            batch_op.drop_column('pending_token_hash')
