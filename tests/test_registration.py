@@ -119,6 +119,9 @@ def content_app(tmp_path: Path, smtp):
 
     def make(registration_lines: str, name: str = "site", **config: object) -> Flask:
         folder = content_copy(tmp_path, registration_lines, f"content-{name}")
+        # These tests are about the waiting list itself: places at once, no address to
+        # confirm first (tests/test_addr_confirmation.py covers that step).
+        config = {"REGISTRATION_CONFIRM_ADDRESS": False, **config}
         app = make_app(tmp_path / name, CONTENT_DIR=str(folder), **smtp.app_config(), **config)
         apps.append(app)
         return app
@@ -420,7 +423,12 @@ def test_raising_capacity_then_promote_command_fills_places(tmp_path, smtp, cont
         register(client, email=f"{who}@example.org")
     # The same database, with the capacity raised in the content.
     folder = content_copy(tmp_path, "capacity = 2", "content-bigger")
-    bigger = make_app(tmp_path / "site", CONTENT_DIR=str(folder), **smtp.app_config())
+    bigger = make_app(
+        tmp_path / "site",
+        CONTENT_DIR=str(folder),
+        REGISTRATION_CONFIRM_ADDRESS=False,
+        **smtp.app_config(),
+    )
 
     result = bigger.test_cli_runner().invoke(args=["registration", "promote"])
 

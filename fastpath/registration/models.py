@@ -20,9 +20,16 @@ class RegistrationStatus(enum.StrEnum):
     REGISTERED = "registered"  # has a place
     WAITING = "waiting"  # on the waiting list, in arrival order
     CANCELLED = "cancelled"  # cancelled a place or left the waiting list
+    # With a capacity: registered, address not yet confirmed; holds no place and no waiting
+    # number (made-up addresses never confirm, so they must not take places).
+    UNCONFIRMED = "unconfirmed"
 
 
-ACTIVE_STATUSES = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
+ACTIVE_STATUSES = (
+    RegistrationStatus.REGISTERED,
+    RegistrationStatus.WAITING,
+    RegistrationStatus.UNCONFIRMED,
+)
 
 
 class Registration(db.Model):
@@ -63,6 +70,10 @@ class Registration(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     promoted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Unconfirmed registrations: the real-time deadline for confirming the address, after
+    # which the registration is released (see services.release_unconfirmed).
+    confirm_by: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     events: Mapped[list[RegistrationEvent]] = relationship(
         back_populates="registration",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, insert, or_, select, update
@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
-from ..clock import now
+from ..clock import as_utc, now, real_now
 from ..content import Workshop
 from ..database import reading
 from ..emails import normalize_email
@@ -271,14 +271,27 @@ def _record(registration: Registration, kind: str, moment: datetime, details: st
     registration.events.append(RegistrationEvent(at=moment, kind=kind, details=details))
 
 
+def needs_confirmation() -> bool:
+    """Whether a new registration must confirm its address before it holds anything: when
+    places are limited (made-up addresses would take them); unlimited needs no step."""
+    limited = _workshop().registration.capacity is not None
+    return limited and bool(current_app.config["REGISTRATION_CONFIRM_ADDRESS"])
+
+
+def confirm_hours() -> int:
+    return int(current_app.config["REGISTRATION_CONFIRM_HOURS"])
+
+
 def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterResult:
-    """Register someone (a place, or the waiting list when full); the caller commits.
+    """Register someone (a place, or the waiting list when full; with a capacity, first
+    unconfirmed until the mailed link confirms the address); the caller commits.
 
     The confirmation is rendered before the registration lock is taken, for the answer a
     newcomer gets right now, so the lock is held for the inserts alone; if the answer has
     changed by the time the lock is held (someone took the last place), it is rendered again.
     """
     moment = now()
+    confirming = needs_confirmation()
     normalized = normalize_email(details.email)
     token, token_hash = new_token()
     registration = Registration(
@@ -295,17 +308,20 @@ def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterRe
         token_hash=token_hash,
         created_at=moment,
         updated_at=moment,
+        confirm_by=real_now() + timedelta(hours=confirm_hours()) if confirming else None,
     )
-    expected = newcomer_answer()
+    expected = Answer(RegistrationStatus.UNCONFIRMED) if confirming else newcomer_answer()
     confirmation = _compose_confirmation(registration, token, expected)
 
     arrival = _take_arrival()  # from here on this transaction holds the registration lock
-    # Places may have been added to the content since the last change: fill them first.
+    # Lapsed confirmations free their addresses (this one may be among them), and places may
+    # have been added to the content since the last change: fill them first.
+    _release_lapsed(moment)
     _fill_free_places(moment)
-    answer = newcomer_answer()
+    answer = expected if confirming else newcomer_answer()
     if answer != expected:
         confirmation = _compose_confirmation(registration, token, answer)
-    kind = "registered" if answer.status == RegistrationStatus.REGISTERED else "waitlisted"
+    kind = _EVENT_FOR[answer.status]
 
     registration.arrival = arrival
     nonces = (form_nonce, None) if form_nonce else (None,)
@@ -356,18 +372,101 @@ def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterRe
     raise AssertionError("unreachable: the last attempt either returns or raises")
 
 
+_EVENT_FOR = {
+    RegistrationStatus.REGISTERED: "registered",
+    RegistrationStatus.WAITING: "waitlisted",
+    RegistrationStatus.UNCONFIRMED: "unconfirmed",
+}
+
+
 def _resend_to_existing(registration: Registration, moment: datetime) -> None:
     # Only the hash of the old token is stored, so giving the link again means a new token;
     # the earlier link works until the new one is used (see use_link).
     token, registration.pending_token_hash = new_token()
     registration.updated_at = moment
     _record(registration, "duplicate_attempt", moment, "registered again; link re-sent")
+    if registration.status == RegistrationStatus.UNCONFIRMED:
+        _queue_confirm_request(registration, token)
+        return
     _queue_mail_about(
         registration,
         template="registration_already",
         subject="You are already registered",
         token=token,
     )
+
+
+class ConfirmOutcome(enum.StrEnum):
+    CONFIRMED = "confirmed"  # now has a place or a waiting-list number
+    LAPSED = "lapsed"  # too late: released
+    NOTHING = "nothing"  # was not waiting for confirmation (done before, or cancelled)
+
+
+def confirm(registration: Registration, token: str) -> ConfirmOutcome:
+    """Confirm an unconfirmed registration's address: a place if one is free and nobody
+    waits, else the end of the waiting list, in the order addresses are confirmed. Runs under
+    the registration lock, so the count against capacity stays exact. The caller commits."""
+    moment = now()
+    _lock_registrations()
+    db.session.refresh(registration)  # read again under the lock: it may have just changed
+    if registration.status != RegistrationStatus.UNCONFIRMED:
+        return ConfirmOutcome.NOTHING
+    if _lapsed(registration):
+        _release(registration, moment)
+        return ConfirmOutcome.LAPSED
+    registration.arrival = _take_arrival()  # confirming, not registering, decides the order
+    _fill_free_places(moment)
+    answer = newcomer_answer()
+    registration.status = answer.status
+    registration.confirmed_at = registration.updated_at = moment
+    registration.confirm_by = None
+    _record(registration, "confirmed", moment, "address confirmed")
+    _record(registration, _EVENT_FOR[answer.status], moment)
+    db.session.flush()
+    add_to_outbox(
+        _compose_confirmation(registration, token, answer),
+        _calendar_attachments(registration),
+        subject_ref=f"registration:{registration.id}",
+    )
+    return ConfirmOutcome.CONFIRMED
+
+
+def _lapsed(registration: Registration) -> bool:
+    # Real time: the deadline is a timer, whatever moment the site is shown as of.
+    return registration.confirm_by is not None and as_utc(registration.confirm_by) <= real_now()
+
+
+def _release(registration: Registration, moment: datetime) -> None:
+    registration.status = RegistrationStatus.CANCELLED
+    registration.active_email = None  # the address may register again
+    registration.cancelled_at = registration.updated_at = moment
+    registration.confirm_by = None
+    _record(registration, "released", moment, "address not confirmed in time")
+
+
+def _release_lapsed(moment: datetime) -> list[Registration]:
+    # Caller holds the registration lock. No mail: most such addresses are made up.
+    lapsed = db.session.scalars(
+        select(Registration)
+        .where(Registration.status == RegistrationStatus.UNCONFIRMED)
+        .where(Registration.confirm_by <= real_now())
+        .order_by(Registration.arrival)
+    ).all()
+    for registration in lapsed:
+        _release(registration, moment)
+    if lapsed:
+        db.session.flush()
+    return list(lapsed)
+
+
+def release_unconfirmed() -> list[Registration]:
+    """Release registrations whose address was not confirmed in time, and let the waiting
+    list move up; the caller commits. Also done by every registration and confirmation."""
+    moment = now()
+    _lock_registrations()
+    released = _release_lapsed(moment)
+    _fill_free_places(moment)
+    return released
 
 
 def update_details(registration: Registration, changes: dict[str, object]) -> list[str]:
@@ -397,12 +496,12 @@ def cancel(registration: Registration) -> CancelResult | None:
     registration.active_email = None  # frees the address for a new registration
     registration.cancelled_at = moment
     registration.updated_at = moment
-    was_registered = previous == RegistrationStatus.REGISTERED
-    _record(registration, "cancelled" if was_registered else "left_waiting_list", moment)
+    was_waiting = previous == RegistrationStatus.WAITING
+    _record(registration, "left_waiting_list" if was_waiting else "cancelled", moment)
     _queue_mail_about(
         registration,
         template="registration_cancelled",
-        subject="Registration cancelled" if was_registered else "You have left the waiting list",
+        subject="You have left the waiting list" if was_waiting else "Registration cancelled",
         previous_status=previous,
     )
     return CancelResult(previous, _fill_free_places(moment))
@@ -460,6 +559,9 @@ def send_link(email: str) -> bool:
     token, registration.pending_token_hash = new_token()
     registration.updated_at = moment
     _record(registration, "link_resent", moment, "asked for a new link")
+    if registration.status == RegistrationStatus.UNCONFIRMED:
+        _queue_confirm_request(registration, token)
+        return True
     _queue_mail_about(
         registration, template="registration_link", subject="Your registration link", token=token
     )
@@ -477,6 +579,8 @@ def private_link(token: str) -> str:
 def _compose_confirmation(registration: Registration, token: str, answer: Answer) -> OutboxMail:
     """The confirmation for a registration about to be inserted with this answer."""
     registration.status = answer.status
+    if answer.status == RegistrationStatus.UNCONFIRMED:
+        return _confirm_request(registration, token)
     if answer.status == RegistrationStatus.REGISTERED:
         subject = "Registration confirmed"
     else:
@@ -486,6 +590,23 @@ def _compose_confirmation(registration: Registration, token: str, answer: Answer
         template="registration_confirmed",
         subject=subject,
         context=_mail_context(registration, token, waiting=answer.waiting_position),
+    )
+
+
+def _confirm_request(registration: Registration, token: str) -> OutboxMail:
+    """The mail asking to confirm the address, with the link that does it."""
+    context = _mail_context(registration, token, waiting=None)
+    return compose_mail(
+        to=registration.email,
+        template="registration_confirm_address",
+        subject="Please confirm your address to complete your registration",
+        context={**context, "confirm_hours": confirm_hours()},
+    )
+
+
+def _queue_confirm_request(registration: Registration, token: str) -> None:
+    add_to_outbox(
+        _confirm_request(registration, token), subject_ref=f"registration:{registration.id}"
     )
 
 

@@ -65,6 +65,7 @@ def _render_register(form: RegistrationForm, status: int = 200, problem: str | N
             rules=_rules(),
             full=full,
             problem=problem,
+            confirm_hours=services.confirm_hours() if services.needs_confirmation() else None,
         )
 
     return form_page(("register", window, full, problem), form, "nonce", render), status
@@ -108,7 +109,9 @@ def thanks():
     answer = session.get(ANSWER_KEY)
     if not answer:
         return redirect(url_for(".register"))
-    return render_template("registration/thanks.html", answer=answer)
+    return render_template(
+        "registration/thanks.html", answer=answer, confirm_hours=services.confirm_hours()
+    )
 
 
 # --- The private link ------------------------------------------------------------------------
@@ -134,6 +137,8 @@ def _render_manage(token: str, registration: Registration, form: DetailsForm, st
             position_label=services.position_label(registration.position),
             changes_allowed=services.changes_allowed(),
             cancelled_at=as_utc(registration.cancelled_at) if registration.cancelled_at else None,
+            confirm_by=as_utc(registration.confirm_by) if registration.confirm_by else None,
+            confirm_form=ConfirmForm(),
             rules=_rules(),
         ),
         status,
@@ -155,6 +160,36 @@ def manage(token: str):
     changed = services.update_details(registration, changes)
     db.session.commit()
     flash("Your details are saved." if changed else "Nothing changed.", "info")
+    return redirect(url_for(".manage", token=token), code=303)
+
+
+CONFIRM_MESSAGES = {
+    RegistrationStatus.REGISTERED: "Your address is confirmed and you have a place. "
+    "A confirmation is on its way by mail.",
+    RegistrationStatus.WAITING: "Your address is confirmed. The workshop is full, so you are "
+    "on the waiting list; a confirmation is on its way by mail.",
+}
+
+
+@bp.post("/registration/<token>/confirm")
+def confirm(token: str):
+    """The button on the private link's page (a POST, so mail scanners that open links
+    confirm nothing); what the mailed link asks for when places are limited."""
+    registration = _registration_or_404(token)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for(".manage", token=token), code=303)
+    outcome = services.confirm(registration, token)
+    db.session.commit()
+    if outcome == services.ConfirmOutcome.CONFIRMED:
+        flash(CONFIRM_MESSAGES[registration.status], "info")
+    elif outcome == services.ConfirmOutcome.LAPSED:
+        flash(
+            "The time to confirm this registration had passed, so it was released. "
+            "Please register again.",
+            "warning",
+        )
+    else:
+        flash("There is nothing to confirm: this registration is confirmed or cancelled.", "info")
     return redirect(url_for(".manage", token=token), code=303)
 
 
@@ -194,10 +229,10 @@ def cancel(token: str):
     db.session.commit()
     if result is None:
         flash("This registration is already cancelled.", "info")
-    elif result.previous_status == RegistrationStatus.REGISTERED:
-        flash("Your registration is cancelled. A confirmation is on its way by mail.", "info")
-    else:
+    elif result.previous_status == RegistrationStatus.WAITING:
         flash("You have left the waiting list. A confirmation is on its way by mail.", "info")
+    else:
+        flash("Your registration is cancelled. A confirmation is on its way by mail.", "info")
     return redirect(url_for(".manage", token=token), code=303)
 
 

@@ -8,6 +8,8 @@ Look-ups compare stored normalised addresses (fastpath.emails.normalize_email: t
 full Unicode case folding) instead of SQL lower(), which folds only ASCII on SQLite. Rows
 written before were folded with str.lower() or str.casefold() without NFC: spelt again here.
 A link mailed by "lost your link" waits in pending_token_hash until its owner uses it.
+With a capacity, a registration is unconfirmed (status "unconfirmed", a string column: no
+schema change) until confirm_by; confirmed_at records when its address was confirmed.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -38,6 +40,9 @@ def upgrade():
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('pending_token_hash', sa.String(length=64), nullable=True))
             batch_op.create_unique_constraint(batch_op.f(f'uq_{table}_pending_token_hash'), ['pending_token_hash'])
+    with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('confirm_by', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table('submission_author', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email_normalized', sa.String(length=254), nullable=True))
     connection = op.get_bind()
@@ -54,6 +59,9 @@ def downgrade():
     with op.batch_alter_table('submission_author', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_submission_author_email_normalized'))
         batch_op.drop_column('email_normalized')
+    with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.drop_column('confirmed_at')
+        batch_op.drop_column('confirm_by')
     for table in ('registration', 'submission'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(batch_op.f(f'uq_{table}_pending_token_hash'), type_='unique')
