@@ -483,9 +483,9 @@ def update_details(registration: Registration, changes: dict[str, object]) -> li
     return changed
 
 
-def cancel(registration: Registration) -> CancelResult | None:
+def cancel(registration: Registration, *, by_organizers: bool = False) -> CancelResult | None:
     """Cancel a place or leave the waiting list and promote whoever is next; None if it was
-    already cancelled. The caller commits."""
+    already cancelled. `by_organizers`: the mail says who cancelled. The caller commits."""
     moment = now()
     _lock_registrations()
     db.session.refresh(registration)  # read again under the lock: it may have just changed
@@ -497,12 +497,18 @@ def cancel(registration: Registration) -> CancelResult | None:
     registration.cancelled_at = moment
     registration.updated_at = moment
     was_waiting = previous == RegistrationStatus.WAITING
-    _record(registration, "left_waiting_list" if was_waiting else "cancelled", moment)
+    details = "by the organizers" if by_organizers else ""
+    _record(registration, "left_waiting_list" if was_waiting else "cancelled", moment, details)
+    if by_organizers:
+        subject = "Your registration was cancelled by the organizers"
+    else:
+        subject = "You have left the waiting list" if was_waiting else "Registration cancelled"
     _queue_mail_about(
         registration,
         template="registration_cancelled",
-        subject="You have left the waiting list" if was_waiting else "Registration cancelled",
+        subject=subject,
         previous_status=previous,
+        by_organizers=by_organizers,
     )
     return CancelResult(previous, _fill_free_places(moment))
 
@@ -617,13 +623,14 @@ def _queue_mail_about(
     subject: str,
     token: str | None = None,
     previous_status: RegistrationStatus | None = None,
+    by_organizers: bool = False,
 ) -> None:
     context = _mail_context(registration, token, waiting=waiting_position(registration))
     mail = compose_mail(
         to=registration.email,
         template=template,
         subject=subject,
-        context={**context, "previous_status": previous_status},
+        context={**context, "previous_status": previous_status, "by_organizers": by_organizers},
     )
     add_to_outbox(
         mail, _calendar_attachments(registration), subject_ref=f"registration:{registration.id}"
