@@ -173,6 +173,33 @@ def newcomer_answer() -> Answer:
     return Answer(RegistrationStatus.WAITING, waiting + 1)
 
 
+@dataclass(frozen=True)
+class ListedAttendee:
+    name: str
+    affiliation: str
+
+
+def public_attendees(moment: datetime | None = None) -> list[ListedAttendee]:
+    """Who may appear on the public attendee list: people with a place who ticked the box,
+    as of the site's moment (nobody registered, confirmed or promoted after it). Names and
+    affiliations only, sorted by name; the affiliation only if the content asks for it."""
+    moment = moment or now()
+    with_affiliation = _workshop().registration.fields.get("affiliation") != "off"
+    with reading():
+        rows = db.session.execute(
+            select(Registration.name, Registration.affiliation)
+            .where(Registration.status == RegistrationStatus.REGISTERED)
+            .where(Registration.public_listing.is_(True))
+            .where(Registration.created_at <= moment)
+            .where(or_(Registration.promoted_at.is_(None), Registration.promoted_at <= moment))
+            .where(or_(Registration.confirmed_at.is_(None), Registration.confirmed_at <= moment))
+        ).all()
+    listed = [
+        ListedAttendee(name, affiliation if with_affiliation else "") for name, affiliation in rows
+    ]
+    return sorted(listed, key=lambda attendee: (attendee.name.casefold(), attendee.affiliation))
+
+
 def answer_for(registration: Registration) -> Answer:
     """What the page says about an existing registration."""
     return Answer(registration.status, waiting_position(registration))

@@ -114,6 +114,20 @@ def thanks():
     )
 
 
+@bp.get("/attendees")
+def attendees():
+    """The public attendee list: names and affiliations of those with a place who opted in."""
+    offered = _rules().fields.get("public_listing") != "off"
+    page = render_template(
+        "registration/attendees.html",
+        attendees=services.public_attendees() if offered else [],
+        offered=offered,
+    )
+    # Personal data: no copy kept in browsers or proxies, so unticking the box (or a
+    # cancellation) takes a name off the list at once.
+    return page, 200, {"Cache-Control": "no-store"}
+
+
 # --- The private link ------------------------------------------------------------------------
 
 
