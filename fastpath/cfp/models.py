@@ -56,7 +56,7 @@ class Submission(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # The hash of a link mailed by "lost your link", until its owner first uses it: only then
     # does it replace token_hash, so a stranger asking for someone's link locks nobody out.
-    pending_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    pending_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     # The one-time nonce of the form that created this row: a double-clicked or replayed
     # submit carries the same nonce and lands on this submission instead of creating another.
     form_nonce: Mapped[str] = mapped_column(String(64), unique=True)

@@ -61,7 +61,7 @@ class Registration(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # The hash of a link mailed again (lost link, registering again), until its owner first
     # uses it: only then does it replace token_hash, so nobody can lock anyone else out.
-    pending_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    pending_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     # The one-time nonce of the form that created this row: a double-clicked or replayed
     # submit carries the same nonce and is answered from this row instead of creating another.
     form_nonce: Mapped[str | None] = mapped_column(String(64), unique=True)

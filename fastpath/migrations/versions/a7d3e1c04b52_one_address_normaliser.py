@@ -36,10 +36,13 @@ def _respell(connection, table: str, source: str, target: str, *, skip_null: boo
 
 
 def upgrade():
+    # Only added columns and indexes on submission and registration: on SQLite, batch mode
+    # would otherwise copy and drop those tables, and dropping one deletes its events and
+    # authors (ON DELETE CASCADE, foreign keys are on).
     for table in ('submission', 'registration'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('pending_token_hash', sa.String(length=64), nullable=True))
-            batch_op.create_unique_constraint(batch_op.f(f'uq_{table}_pending_token_hash'), ['pending_token_hash'])
+            batch_op.create_index(batch_op.f(f'ix_{table}_pending_token_hash'), ['pending_token_hash'], unique=True)
     with op.batch_alter_table('registration', schema=None) as batch_op:
         batch_op.add_column(sa.Column('confirm_by', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True))
@@ -64,5 +67,5 @@ def downgrade():
         batch_op.drop_column('confirm_by')
     for table in ('registration', 'submission'):
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_constraint(batch_op.f(f'uq_{table}_pending_token_hash'), type_='unique')
+            batch_op.drop_index(batch_op.f(f'ix_{table}_pending_token_hash'))
             batch_op.drop_column('pending_token_hash')
