@@ -3,6 +3,10 @@ rows written before are found by the new look-ups, and no row is lost."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+
+import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -12,6 +16,21 @@ from tests.conftest import make_app
 BEFORE = "50bf70013ea4"  # the schema before one normaliser
 
 
+@pytest.fixture
+def _loggers_kept() -> Iterator[None]:
+    # Alembic's logging set-up disables the loggers that exist already (fastpath.mail's
+    # included); give them back so later tests still see their log lines.
+    enabled = [
+        logger
+        for logger in logging.root.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger) and not logger.disabled
+    ]
+    yield
+    for logger in enabled:
+        logger.disabled = False
+
+
+@pytest.mark.usefixtures("_loggers_kept")
 def test_migration_respells_addresses_stored_before(tmp_path):
     app = make_app(tmp_path / "m", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'm.sqlite3'}")
     moment = "2020-01-20 12:00:00.000000"
