@@ -157,3 +157,18 @@ def test_simultaneous_confirmations_fill_the_places_exactly(tmp_path):
             f"[FastPath 2020] You are on the waiting list (number {n})"
             for n in range(1, people - capacity + 1)
         )
+
+
+def test_registering_again_before_confirming_mails_the_request_again(small):
+    client = small.test_client()
+    first = register(client, "a@example.org")
+
+    second = register(client, "a@example.org")  # the same person, or someone using the address
+
+    assert second != first
+    assert (
+        subjects(small, "a@example.org")
+        == ["Please confirm your address to complete your registration"] * 2
+    )
+    assert client.post(f"{second}/confirm").status_code == 303
+    assert rows(small) == {"a@example.org": RegistrationStatus.REGISTERED}
