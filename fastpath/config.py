@@ -72,6 +72,13 @@ class Defaults:
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_FORM_POSTS = "20 per hour"
 
+    # With a capacity, a registration holds a place (or a waiting-list number) only once its
+    # address is confirmed through the mailed link, within this many hours (real time), so
+    # made-up addresses cannot take the places. False: at once, for a site whose form only
+    # trusted people can reach. Unlimited capacity never asks.
+    REGISTRATION_CONFIRM_ADDRESS = True
+    REGISTRATION_CONFIRM_HOURS = 24
+
     # The organizers' area.
     ORGANIZER_SESSION_HOURS = 8  # a sign-in lasts at most this long
     ORGANIZER_LOCKOUT_ATTEMPTS = 5  # wrong passwords in a row that pause an account...

@@ -43,6 +43,7 @@ from .cfp.models import Submission, SubmissionAuthor, SubmissionEvent
 from .cfp.services import topic_titles, upload_path
 from .clock import as_utc, now
 from .content import Workshop
+from .emails import normalize_email
 from .extensions import db
 from .mail.models import OutboxMail, OutboxStatus
 from .organizer.models import AuditEvent, Organizer
@@ -65,8 +66,8 @@ _ANY_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def normalize_address(address: str) -> str:
-    """The form used to recognise the same person: trimmed and casefolded."""
-    return address.strip().casefold()
+    """The form used to recognise the same person: the site's one email normaliser."""
+    return normalize_email(address)
 
 
 def placeholder(kind: str, row_id: int) -> str:
@@ -81,7 +82,7 @@ def placeholder_address(kind: str, row_id: int) -> str:
 
 def is_erased_address(address: str) -> bool:
     """Whether an address is one of our placeholders (mail to it would go nowhere)."""
-    return address.strip().casefold().endswith("@" + ERASED_DOMAIN)
+    return normalize_email(address).endswith("@" + ERASED_DOMAIN)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -439,6 +440,7 @@ def _anonymise_registration(registration: Registration, kind: str, details: str)
     registration.public_listing = False
     # Nobody knows the token of this hash: the private link stops working.
     registration.token_hash = new_token()[1]
+    registration.pending_token_hash = None
     registration.form_nonce = None
     moment = now()
     registration.updated_at = moment
@@ -500,6 +502,7 @@ def _erase_author(author: SubmissionAuthor, moment: datetime, report: ErasureRep
     if author.is_contact:
         # The private link was theirs: it stops working. Organizers can still decide.
         submission.token_hash = new_token()[1]
+        submission.pending_token_hash = None
         report.contact_of += 1
     if len(submission.authors) == 1:
         # The PDF names its only author. The columns are NOT NULL, so the stored name points

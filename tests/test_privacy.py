@@ -53,6 +53,8 @@ def make_site(tmp_path: Path, **config: Any) -> Flask:
         toml = folder / "workshop.toml"
         text = toml.read_text(encoding="utf-8")
         toml.write_text(text.replace("[registration]\n", "[registration]\ncapacity = 2\n", 1))
+    # Places at once, no address to confirm first: these tests are about erasure.
+    config = {"REGISTRATION_CONFIRM_ADDRESS": False, **config}
     return make_app(tmp_path, CONTENT_DIR=str(folder), **config)
 
 

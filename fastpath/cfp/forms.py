@@ -18,11 +18,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..emails import EmailAddress, normalize_email
 from . import services
-from .models import AFFILIATION_MAX, EMAIL_MAX, NAME_MAX, NOTE_MAX, Submission
+from .models import AFFILIATION_MAX, NAME_MAX, NOTE_MAX, Submission
 
 MAX_AUTHORS = 20
 # Buttons that only rearrange the author rows (they work without JavaScript): they re-show the
@@ -64,8 +65,7 @@ class AuthorForm(Form):
         filters=[services.clean_line],
         validators=[
             _RowRequired("Enter the author's email address."),
-            Length(max=EMAIL_MAX),
-            Email("Enter a valid email address, like name@example.org."),
+            EmailAddress(),
         ],
         render_kw={"autocomplete": "off"},
     )
@@ -136,7 +136,7 @@ class SubmissionFieldsForm(FlaskForm):
         seen: set[str] = set()
         duplicates = False
         for row in rows:
-            address = (row.email.data or "").lower()
+            address = normalize_email(row.email.data or "")
             if address and address in seen:
                 row.email.errors.append("Another author above has this address already.")
                 duplicates = True
@@ -345,7 +345,6 @@ class LostLinkForm(FlaskForm):
         filters=[services.clean_line],
         validators=[
             DataRequired("Enter the email address of the contact author."),
-            Length(max=EMAIL_MAX),
-            Email("Enter a valid email address, like name@example.org."),
+            EmailAddress(),
         ],
     )

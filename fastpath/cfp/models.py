@@ -7,8 +7,9 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ..emails import normalize_email
 from ..extensions import db
 
 TITLE_MAX = 1000  # the content file sets the real (smaller) limit; this only sizes the column
@@ -53,6 +54,9 @@ class Submission(db.Model):
 
     # Only the hash of the private link's token is kept; a lost link means a new token.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The hash of a link mailed by "lost your link", until its owner first uses it: only then
+    # does it replace token_hash, so a stranger asking for someone's link locks nobody out.
+    pending_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     # The one-time nonce of the form that created this row: a double-clicked or replayed
     # submit carries the same nonce and lands on this submission instead of creating another.
     form_nonce: Mapped[str] = mapped_column(String(64), unique=True)
@@ -113,10 +117,18 @@ class SubmissionAuthor(db.Model):
     position: Mapped[int] = mapped_column(Integer)  # 1 = first author
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     email: Mapped[str] = mapped_column(String(EMAIL_MAX), index=True)  # trimmed, as typed
+    # normalize_email(email), kept in step by _normalize below: what look-ups compare, so
+    # the same address in any case or Unicode form is found on every database.
+    email_normalized: Mapped[str] = mapped_column(String(EMAIL_MAX), index=True)
     affiliation: Mapped[str] = mapped_column(String(AFFILIATION_MAX))
     is_contact: Mapped[bool] = mapped_column(Boolean, default=False)
 
     submission: Mapped[Submission] = relationship(back_populates="authors")
+
+    @validates("email")
+    def _normalize(self, _key: str, address: str) -> str:
+        self.email_normalized = normalize_email(address)
+        return address
 
 
 class SubmissionTopic(db.Model):

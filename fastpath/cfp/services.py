@@ -17,11 +17,12 @@ from pathlib import Path
 from flask import Response, abort, current_app, send_file
 from itsdangerous import BadSignature, URLSafeSerializer
 from pypdf import PdfReader
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import now, real_now
 from ..content import SubmissionRules, Workshop
+from ..emails import normalize_email
 from ..extensions import db
 from ..mail import queue_mail
 from ..tokens import hash_token, new_token
@@ -333,10 +334,25 @@ def private_link(token: str) -> str:
 
 
 def find_submission_by_token(token: str) -> Submission | None:
-    """The submission a private link belongs to; looked up by the token's hash through a
-    unique index, so neither the answer nor its timing tells how close a guess was."""
+    """The submission a private link belongs to (its link, or the one mailed since and not
+    used yet); looked up by the token's hash through unique indexes, so neither the answer nor
+    its timing tells how close a guess was."""
     wanted = hash_token(token)
-    return db.session.scalar(db.select(Submission).where(Submission.token_hash == wanted))
+    return db.session.scalar(
+        db.select(Submission).where(
+            or_(Submission.token_hash == wanted, Submission.pending_token_hash == wanted)
+        )
+    )
+
+
+def use_link(submission: Submission, token: str) -> bool:
+    """Make a newly mailed link the submission's link once its owner uses it (earlier links
+    stop working then, not before); True when that happened and the caller must commit."""
+    wanted = hash_token(token)
+    if submission.pending_token_hash != wanted:
+        return False
+    submission.token_hash, submission.pending_token_hash = wanted, None
+    return True
 
 
 def submission_for_nonce(nonce: str | None) -> Submission | None:
@@ -499,7 +515,7 @@ def edit_submission(
     before = _snapshot(submission)
     # Taken now: the edit may rename or remove the former contact author.
     previous_contact = (submission.contact.email, submission.contact.name)
-    previous_emails = {author.email.lower() for author in submission.authors}
+    previous_emails = {author.email_normalized for author in submission.authors}
 
     submission.title = entry.title
     submission.abstract = entry.abstract
@@ -568,7 +584,7 @@ def edit_submission(
             subject_ref=f"submission:{submission.id}",
         )
     for author in submission.authors:
-        if not author.is_contact and author.email.lower() not in previous_emails:
+        if not author.is_contact and author.email_normalized not in previous_emails:
             _mail_coauthor(submission, author)
     return EditResult(changes, unused_file)
 
@@ -609,14 +625,14 @@ def withdraw_submission(submission: Submission, token: str) -> None:
 
 def send_lost_links(email: str) -> int:
     """Mail fresh private links for every submission whose contact author has this address;
-    return how many. Only hashes are stored, so each gets a new token and older links stop
-    working."""
-    address = email.strip().lower()
+    return how many. Only hashes are stored, so each gets a new token; the current link keeps
+    working until the new one is used (see use_link), so asking for someone else's links
+    changes nothing for them. The caller commits."""
     submissions = db.session.scalars(
         db.select(Submission)
         .join(SubmissionAuthor)
         .where(SubmissionAuthor.is_contact.is_(True))
-        .where(func.lower(SubmissionAuthor.email) == address)
+        .where(SubmissionAuthor.email_normalized == normalize_email(email))
         .order_by(Submission.number)
     ).all()
     if not submissions:
@@ -624,13 +640,13 @@ def send_lost_links(email: str) -> int:
     moment = now()
     links = []
     for submission in submissions:
-        token, submission.token_hash = new_token()
+        token, submission.pending_token_hash = new_token()
         submission.events.append(
             SubmissionEvent(
                 at=moment,
                 kind="link_reissued",
                 details=f"A new private link was mailed to {submission.contact.email}; "
-                "earlier links stopped working",
+                "the earlier link works until the new one is used",
             )
         )
         links.append((submission, private_link(token)))

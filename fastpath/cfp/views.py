@@ -21,6 +21,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from ..after_response import after_response
 from ..clock import as_utc
 from ..extensions import db, limiter
 from ..page_cache import form_page
@@ -191,6 +192,8 @@ def _submission_or_404(token: str) -> Submission:
     found = services.find_submission_by_token(token) if len(token) <= TOKEN_MAX else None
     if found is None:
         abort(404)
+    if services.use_link(found, token):
+        db.session.commit()  # the newly mailed link is the link from now on
     return found
 
 
@@ -322,12 +325,13 @@ def pdf(token: str):
 def lost():
     form = LostLinkForm()
     if form.validate_on_submit():
-        services.send_lost_links(form.email.data)
-        db.session.commit()
-        # The same answer whether or not the address belongs to a contact author.
+        # Looked up and mailed after the answer has gone out: the answer, and the time it
+        # takes, are the same whether or not the address belongs to a contact author.
+        address = form.email.data
+        after_response(lambda: services.send_lost_links(address))
         flash(
             f"If {form.email.data} is the contact address of a submission, a mail with its "
-            "private link is on its way. Links sent earlier no longer work."
+            "private link is on its way. Links sent earlier work until you open the new one."
         )
         return redirect(url_for(".lost"), code=303)
     return render_template("cfp/lost.html", form=form), 422 if form.errors else 200

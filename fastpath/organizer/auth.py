@@ -20,6 +20,9 @@ from flask import current_app, g, redirect, request, session, url_for
 from sqlalchemy import or_
 
 from ..clock import as_utc, real_now
+
+# The one normaliser; organizer.email is stored in its spelling (re-exported for services).
+from ..emails import normalize_email as normalize_email
 from ..extensions import db
 from ..tokens import hash_token
 from .models import Organizer, OrganizerSession
@@ -34,9 +37,6 @@ MIN_PASSWORD_LENGTH = 12
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def normalize_email(email: str) -> str:
-    """The one spelling of an address we store and look up: trimmed, lower case."""
-    return email.strip().lower()
 
 
 def hash_password(password: str) -> str:

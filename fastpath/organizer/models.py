@@ -17,7 +17,7 @@ class Organizer(db.Model):
     __tablename__ = "organizer"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Stored normalised (trimmed, lower case), so the unique index is the one rule for "same".
+    # Stored as normalize_email spells it, so the unique index is the one rule for "same".
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -16,7 +16,7 @@ from ..cfp.services import send_lost_links
 from ..clock import as_utc, now, real_now
 from ..extensions import db
 from ..registration.models import Registration
-from ..registration.services import send_link
+from ..registration.services import cancel, send_link
 from .auth import (
     hash_password,
     needs_rehash,
@@ -238,3 +238,23 @@ def resend_registration_link(registration: Registration, *, by: Organizer | None
         details=f"new private link mailed to {registration.email}",
     )
     return True
+
+
+# --- Cancelling registrations -----------------------------------------------------------------
+
+
+def cancel_registrations(registrations: list[Registration], *, by: Organizer | None) -> int:
+    """Cancel these registrations as their owners could (the usual mails, the waiting list
+    moves up), each in the audit log; return how many were still active."""
+    cancelled = 0
+    for registration in registrations:
+        if cancel(registration, by_organizers=True) is None:
+            continue  # cancelled already (by its owner, or another organizer just now)
+        cancelled += 1
+        record(
+            "registration-cancelled",
+            organizer=by,
+            target=f"registration:{registration.id}",
+            details=f"cancelled the registration of {registration.email}",
+        )
+    return cancelled

@@ -229,7 +229,7 @@ def resend_submission_link(submission_id: int):
     flash(
         f"A new private link was mailed to {submission.contact.email} "
         f"(for {count} submission{'s' if count != 1 else ''} with that contact address; "
-        "earlier links stopped working).",
+        "earlier links work until it is opened).",
         "success",
     )
     return redirect(url_for(".submission_detail", submission_id=submission.id), code=303)
@@ -322,6 +322,41 @@ def resend_registration_link(registration_id: int):
         db.session.rollback()
         flash("This registration is cancelled; there is no link to send.", "warning")
     return redirect(url_for(".registration_detail", registration_id=registration.id), code=303)
+
+
+MAX_CANCELLED_AT_ONCE = 1000
+
+
+@bp.post("/registrations/<int:registration_id>/cancel")
+@login_required
+def cancel_registration(registration_id: int):
+    registration = db.get_or_404(Registration, registration_id)
+    if services.cancel_registrations([registration], by=current_organizer()):
+        db.session.commit()
+        flash(f"Cancelled; {registration.email} gets the usual mail.", "success")
+    else:
+        db.session.rollback()
+        flash("This registration was cancelled already.", "warning")
+    return redirect(url_for(".registration_detail", registration_id=registration.id), code=303)
+
+
+@bp.post("/registrations/cancel")
+@login_required
+def cancel_registrations():
+    ids = request.form.getlist("ids", type=int)[:MAX_CANCELLED_AT_ONCE]
+    chosen = list(db.session.scalars(db.select(Registration).where(Registration.id.in_(ids))))
+    if not chosen:
+        flash("Choose at least one registration to cancel.", "warning")
+        return redirect(url_for(".registrations"), code=303)
+    count = services.cancel_registrations(chosen, by=current_organizer())
+    db.session.commit()
+    skipped = len(chosen) - count
+    flash(
+        f"Cancelled {count} registration{'s' if count != 1 else ''}; each gets the usual mail."
+        + (f" {skipped} chosen were cancelled already." if skipped else ""),
+        "success",
+    )
+    return redirect(url_for(".registrations"), code=303)
 
 
 # --- CSV exports --------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from .models import Registration, RegistrationStatus
-from .services import fill_free_places, newcomer_answer
+from .services import fill_free_places, newcomer_answer, release_unconfirmed
 
 registration_cli = AppGroup("registration", help="Attendee registration.")
 
@@ -38,6 +38,16 @@ def promote() -> None:
     for registration in promoted:
         click.echo(f"promoted #{registration.id} (arrival {registration.arrival})")
     click.echo(f"{len(promoted)} promoted; their mails are in the outbox.")
+
+
+@registration_cli.command("release-unconfirmed")
+def release_unconfirmed_command() -> None:
+    """Release registrations whose address was not confirmed in time (run it from cron)."""
+    released = release_unconfirmed()
+    db.session.commit()
+    for registration in released:
+        click.echo(f"released #{registration.id} (not confirmed in time)")
+    click.echo(f"{len(released)} released.")
 
 
 commands: list[AppGroup] = [registration_cli]

@@ -7,12 +7,12 @@ import re
 import secrets
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from ..content import RegistrationRules
+from ..emails import EmailAddress
 from .models import AFFILIATION_MAX, EMAIL_MAX, NAME_MAX, NEEDS_MAX
 
 # Line breaks and other control characters: never part of a name or an address, and a
@@ -25,11 +25,6 @@ _NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 def new_form_nonce() -> str:
     """A one-time value for one filled-in form (see Registration.form_nonce)."""
     return secrets.token_urlsafe(18)
-
-
-def normalize_email(address: str) -> str:
-    """The form of an address used to recognise the same person: trimmed and casefolded."""
-    return address.strip().casefold()
 
 
 def _strip(value: Any) -> Any:
@@ -62,26 +57,6 @@ def _plain_text(form: FlaskForm, field: Any) -> None:
         raise ValidationError("This contains control characters; please type it as plain text.")
 
 
-def _email_address(form: FlaskForm, field: Any) -> None:
-    value = field.data or ""
-    if not value:
-        return
-    if "\n" in value or "\r" in value or _CONTROL.search(value):
-        raise ValidationError("Please give one address on a single line.")
-    if "<" in value or ">" in value or '"' in value:
-        raise ValidationError(
-            "Please give only the address, like ada@example.org, without a name or angle brackets."
-        )
-    if len(value) > EMAIL_MAX:
-        raise ValidationError(f"An address can be at most {EMAIL_MAX} characters long.")
-    try:
-        # Deliverability (DNS) is not checked: it is slow and fails on offline machines.
-        # SMTPUTF8 addresses are refused because the outbox cannot promise to deliver them.
-        validate_email(value, check_deliverability=False, allow_smtputf8=False)
-    except EmailNotValidError as error:
-        raise ValidationError(f"This is not a valid email address: {error}") from None
-
-
 def _position_choice(form: FlaskForm, field: Any) -> None:
     known = [key for key, _ in field.choices if key]
     if field.data not in known:
@@ -91,10 +66,10 @@ def _position_choice(form: FlaskForm, field: Any) -> None:
 REQUIRED_MESSAGES = {
     "name": "Please enter your name.",
     "email": "Please enter your email address.",
-    "affiliation": "Please enter your affiliation (university, company, or 'none').",
+    "affiliation": "Please enter your affiliation, or “Independent” if you have none.",
     "position": "Please choose your position.",
-    "dietary": "Please describe your dietary needs, or write 'none'.",
-    "accessibility": "Please describe your accessibility needs, or write 'none'.",
+    "dietary": "Please describe your dietary needs, or write “none”.",
+    "accessibility": "Please describe your accessibility needs, or write “none”.",
 }
 
 
@@ -158,7 +133,7 @@ class RegistrationForm(DetailsForm):
     email = StringField(
         "Email",
         filters=[_strip],
-        validators=[DataRequired(REQUIRED_MESSAGES["email"]), _email_address],
+        validators=[DataRequired(REQUIRED_MESSAGES["email"]), EmailAddress()],
         render_kw={
             "autocomplete": "email",
             "maxlength": EMAIL_MAX,
@@ -196,7 +171,7 @@ class LostLinkForm(FlaskForm):
     email = StringField(
         "Email",
         filters=[_strip],
-        validators=[DataRequired(REQUIRED_MESSAGES["email"]), _email_address],
+        validators=[DataRequired(REQUIRED_MESSAGES["email"]), EmailAddress()],
         render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX, "type": "email"},
     )
     website = StringField("Website")

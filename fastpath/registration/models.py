@@ -21,9 +21,16 @@ class RegistrationStatus(enum.StrEnum):
     REGISTERED = "registered"  # has a place
     WAITING = "waiting"  # on the waiting list, in arrival order
     CANCELLED = "cancelled"  # cancelled a place or left the waiting list
+    # With a capacity: registered, address not yet confirmed; holds no place and no waiting
+    # number (made-up addresses never confirm, so they must not take places).
+    UNCONFIRMED = "unconfirmed"
 
 
-ACTIVE_STATUSES = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
+ACTIVE_STATUSES = (
+    RegistrationStatus.REGISTERED,
+    RegistrationStatus.WAITING,
+    RegistrationStatus.UNCONFIRMED,
+)
 
 
 def new_calendar_uid() -> str:
@@ -57,6 +64,9 @@ class Registration(db.Model):
 
     # Only the hash of the private link's token is kept; a lost link means a new token.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The hash of a link mailed again (lost link, registering again), until its owner first
+    # uses it: only then does it replace token_hash, so nobody can lock anyone else out.
+    pending_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     # The one-time nonce of the form that created this row: a double-clicked or replayed
     # submit carries the same nonce and is answered from this row instead of creating another.
     form_nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -68,6 +78,10 @@ class Registration(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     promoted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Unconfirmed registrations: the real-time deadline for confirming the address, after
+    # which the registration is released (see services.release_unconfirmed).
+    confirm_by: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     events: Mapped[list[RegistrationEvent]] = relationship(
         back_populates="registration",

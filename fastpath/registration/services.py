@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
-from ..clock import now
+from ..clock import as_utc, now, real_now
 from ..content import Workshop
 from ..database import reading
+from ..emails import normalize_email
 from ..extensions import db
 from ..mail import Attachment, add_to_outbox, compose_mail
 from ..mail.models import OutboxMail
@@ -33,7 +34,6 @@ from .calendar import (
     calendar_filename,
     calendar_template,
 )
-from .forms import normalize_email
 from .models import (
     Registration,
     RegistrationCounter,
@@ -103,12 +103,26 @@ def changes_allowed(moment: datetime | None = None) -> bool:
 
 
 def find_by_token(token: str) -> Registration | None:
-    """The registration a private link belongs to, or None."""
+    """The registration a private link belongs to (its link, or the one mailed since and not
+    used yet), or None."""
     if not token or len(token) > TOKEN_MAX_CHARS:
         return None
+    wanted = hash_token(token)
     return db.session.scalars(
-        select(Registration).where(Registration.token_hash == hash_token(token))
+        select(Registration).where(
+            or_(Registration.token_hash == wanted, Registration.pending_token_hash == wanted)
+        )
     ).one_or_none()
+
+
+def use_link(registration: Registration, token: str) -> bool:
+    """Make a link mailed again the registration's link once its owner uses it (the earlier
+    one stops working then, not before); True when that happened and the caller must commit."""
+    wanted = hash_token(token)
+    if registration.pending_token_hash != wanted:
+        return False
+    registration.token_hash, registration.pending_token_hash = wanted, None
+    return True
 
 
 def _count(status: RegistrationStatus) -> int:
@@ -146,6 +160,33 @@ def newcomer_answer() -> Answer:
         if waiting == 0 and _count(RegistrationStatus.REGISTERED) < capacity:
             return Answer(RegistrationStatus.REGISTERED)
     return Answer(RegistrationStatus.WAITING, waiting + 1)
+
+
+@dataclass(frozen=True)
+class ListedAttendee:
+    name: str
+    affiliation: str
+
+
+def public_attendees(moment: datetime | None = None) -> list[ListedAttendee]:
+    """Who may appear on the public attendee list: people with a place who ticked the box,
+    as of the site's moment (nobody registered, confirmed or promoted after it). Names and
+    affiliations only, sorted by name; the affiliation only if the content asks for it."""
+    moment = moment or now()
+    with_affiliation = _workshop().registration.fields.get("affiliation") != "off"
+    with reading():
+        rows = db.session.execute(
+            select(Registration.name, Registration.affiliation)
+            .where(Registration.status == RegistrationStatus.REGISTERED)
+            .where(Registration.public_listing.is_(True))
+            .where(Registration.created_at <= moment)
+            .where(or_(Registration.promoted_at.is_(None), Registration.promoted_at <= moment))
+            .where(or_(Registration.confirmed_at.is_(None), Registration.confirmed_at <= moment))
+        ).all()
+    listed = [
+        ListedAttendee(name, affiliation if with_affiliation else "") for name, affiliation in rows
+    ]
+    return sorted(listed, key=lambda attendee: (attendee.name.casefold(), attendee.affiliation))
 
 
 def answer_for(registration: Registration) -> Answer:
@@ -246,14 +287,27 @@ def _record(registration: Registration, kind: str, moment: datetime, details: st
     registration.events.append(RegistrationEvent(at=moment, kind=kind, details=details))
 
 
+def needs_confirmation() -> bool:
+    """Whether a new registration must confirm its address before it holds anything: when
+    places are limited (made-up addresses would take them); unlimited needs no step."""
+    limited = _workshop().registration.capacity is not None
+    return limited and bool(current_app.config["REGISTRATION_CONFIRM_ADDRESS"])
+
+
+def confirm_hours() -> int:
+    return int(current_app.config["REGISTRATION_CONFIRM_HOURS"])
+
+
 def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterResult:
-    """Register someone (a place, or the waiting list when full); the caller commits.
+    """Register someone (a place, or the waiting list when full; with a capacity, first
+    unconfirmed until the mailed link confirms the address); the caller commits.
 
     The confirmation is rendered before the registration lock is taken, for the answer a
     newcomer gets right now, so the lock is held for the inserts alone; if the answer has
     changed by the time the lock is held (someone took the last place), it is rendered again.
     """
     moment = now()
+    confirming = needs_confirmation()
     normalized = normalize_email(details.email)
     token, token_hash = new_token()
     registration = Registration(
@@ -270,17 +324,20 @@ def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterRe
         token_hash=token_hash,
         created_at=moment,
         updated_at=moment,
+        confirm_by=real_now() + timedelta(hours=confirm_hours()) if confirming else None,
     )
-    expected = newcomer_answer()
+    expected = Answer(RegistrationStatus.UNCONFIRMED) if confirming else newcomer_answer()
     confirmation = _compose_confirmation(registration, token, expected)
 
     arrival = _take_arrival()  # from here on this transaction holds the registration lock
-    # Places may have been added to the content since the last change: fill them first.
+    # Lapsed confirmations free their addresses (this one may be among them), and places may
+    # have been added to the content since the last change: fill them first.
+    _release_lapsed(moment)
     _fill_free_places(moment)
-    answer = newcomer_answer()
+    answer = expected if confirming else newcomer_answer()
     if answer != expected:
         confirmation = _compose_confirmation(registration, token, answer)
-    kind = "registered" if answer.status == RegistrationStatus.REGISTERED else "waitlisted"
+    kind = _EVENT_FOR[answer.status]
 
     registration.arrival = arrival
     nonces = (form_nonce, None) if form_nonce else (None,)
@@ -331,18 +388,101 @@ def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterRe
     raise AssertionError("unreachable: the last attempt either returns or raises")
 
 
+_EVENT_FOR = {
+    RegistrationStatus.REGISTERED: "registered",
+    RegistrationStatus.WAITING: "waitlisted",
+    RegistrationStatus.UNCONFIRMED: "unconfirmed",
+}
+
+
 def _resend_to_existing(registration: Registration, moment: datetime) -> None:
     # Only the hash of the old token is stored, so giving the link again means a new token;
-    # the mail says the earlier link no longer works.
-    token, registration.token_hash = new_token()
+    # the earlier link works until the new one is used (see use_link).
+    token, registration.pending_token_hash = new_token()
     registration.updated_at = moment
     _record(registration, "duplicate_attempt", moment, "registered again; link re-sent")
+    if registration.status == RegistrationStatus.UNCONFIRMED:
+        _queue_confirm_request(registration, token)
+        return
     _queue_mail_about(
         registration,
         template="registration_already",
         subject="You are already registered",
         token=token,
     )
+
+
+class ConfirmOutcome(enum.StrEnum):
+    CONFIRMED = "confirmed"  # now has a place or a waiting-list number
+    LAPSED = "lapsed"  # too late: released
+    NOTHING = "nothing"  # was not waiting for confirmation (done before, or cancelled)
+
+
+def confirm(registration: Registration, token: str) -> ConfirmOutcome:
+    """Confirm an unconfirmed registration's address: a place if one is free and nobody
+    waits, else the end of the waiting list, in the order addresses are confirmed. Runs under
+    the registration lock, so the count against capacity stays exact. The caller commits."""
+    moment = now()
+    _lock_registrations()
+    db.session.refresh(registration)  # read again under the lock: it may have just changed
+    if registration.status != RegistrationStatus.UNCONFIRMED:
+        return ConfirmOutcome.NOTHING
+    if _lapsed(registration):
+        _release(registration, moment)
+        return ConfirmOutcome.LAPSED
+    registration.arrival = _take_arrival()  # confirming, not registering, decides the order
+    _fill_free_places(moment)
+    answer = newcomer_answer()
+    registration.status = answer.status
+    registration.confirmed_at = registration.updated_at = moment
+    registration.confirm_by = None
+    _record(registration, "confirmed", moment, "address confirmed")
+    _record(registration, _EVENT_FOR[answer.status], moment)
+    db.session.flush()
+    add_to_outbox(
+        _compose_confirmation(registration, token, answer),
+        _calendar_attachments(registration),
+        subject_ref=f"registration:{registration.id}",
+    )
+    return ConfirmOutcome.CONFIRMED
+
+
+def _lapsed(registration: Registration) -> bool:
+    # Real time: the deadline is a timer, whatever moment the site is shown as of.
+    return registration.confirm_by is not None and as_utc(registration.confirm_by) <= real_now()
+
+
+def _release(registration: Registration, moment: datetime) -> None:
+    registration.status = RegistrationStatus.CANCELLED
+    registration.active_email = None  # the address may register again
+    registration.cancelled_at = registration.updated_at = moment
+    registration.confirm_by = None
+    _record(registration, "released", moment, "address not confirmed in time")
+
+
+def _release_lapsed(moment: datetime) -> list[Registration]:
+    # Caller holds the registration lock. No mail: most such addresses are made up.
+    lapsed = db.session.scalars(
+        select(Registration)
+        .where(Registration.status == RegistrationStatus.UNCONFIRMED)
+        .where(Registration.confirm_by <= real_now())
+        .order_by(Registration.arrival)
+    ).all()
+    for registration in lapsed:
+        _release(registration, moment)
+    if lapsed:
+        db.session.flush()
+    return list(lapsed)
+
+
+def release_unconfirmed() -> list[Registration]:
+    """Release registrations whose address was not confirmed in time, and let the waiting
+    list move up; the caller commits. Also done by every registration and confirmation."""
+    moment = now()
+    _lock_registrations()
+    released = _release_lapsed(moment)
+    _fill_free_places(moment)
+    return released
 
 
 def update_details(registration: Registration, changes: dict[str, object]) -> list[str]:
@@ -359,9 +499,9 @@ def update_details(registration: Registration, changes: dict[str, object]) -> li
     return changed
 
 
-def cancel(registration: Registration) -> CancelResult | None:
+def cancel(registration: Registration, *, by_organizers: bool = False) -> CancelResult | None:
     """Cancel a place or leave the waiting list and promote whoever is next; None if it was
-    already cancelled. The caller commits."""
+    already cancelled. `by_organizers`: the mail says who cancelled. The caller commits."""
     moment = now()
     _lock_registrations()
     db.session.refresh(registration)  # read again under the lock: it may have just changed
@@ -372,13 +512,19 @@ def cancel(registration: Registration) -> CancelResult | None:
     registration.active_email = None  # frees the address for a new registration
     registration.cancelled_at = moment
     registration.updated_at = moment
-    was_registered = previous == RegistrationStatus.REGISTERED
-    _record(registration, "cancelled" if was_registered else "left_waiting_list", moment)
+    was_waiting = previous == RegistrationStatus.WAITING
+    details = "by the organizers" if by_organizers else ""
+    _record(registration, "left_waiting_list" if was_waiting else "cancelled", moment, details)
+    if by_organizers:
+        subject = "Your registration was cancelled by the organizers"
+    else:
+        subject = "You have left the waiting list" if was_waiting else "Registration cancelled"
     _queue_mail_about(
         registration,
         template="registration_cancelled",
-        subject="Registration cancelled" if was_registered else "You have left the waiting list",
+        subject=subject,
         previous_status=previous,
+        by_organizers=by_organizers,
     )
     return CancelResult(previous, _fill_free_places(moment))
 
@@ -424,16 +570,20 @@ def _fill_free_places(moment: datetime) -> list[Registration]:
 
 
 def send_link(email: str) -> bool:
-    """Mail a fresh private link if the address has an active registration; caller commits."""
+    """Mail a fresh private link if the address has an active registration; the current one
+    works until the new one is used (see use_link). The caller commits."""
     registration = db.session.scalars(
         select(Registration).where(Registration.active_email == normalize_email(email))
     ).one_or_none()
     if registration is None:
         return False
     moment = now()
-    token, registration.token_hash = new_token()
+    token, registration.pending_token_hash = new_token()
     registration.updated_at = moment
     _record(registration, "link_resent", moment, "asked for a new link")
+    if registration.status == RegistrationStatus.UNCONFIRMED:
+        _queue_confirm_request(registration, token)
+        return True
     _queue_mail_about(
         registration, template="registration_link", subject="Your registration link", token=token
     )
@@ -451,6 +601,8 @@ def private_link(token: str) -> str:
 def _compose_confirmation(registration: Registration, token: str, answer: Answer) -> OutboxMail:
     """The confirmation for a registration about to be inserted with this answer."""
     registration.status = answer.status
+    if answer.status == RegistrationStatus.UNCONFIRMED:
+        return _confirm_request(registration, token)
     if answer.status == RegistrationStatus.REGISTERED:
         subject = "Registration confirmed"
     else:
@@ -463,6 +615,23 @@ def _compose_confirmation(registration: Registration, token: str, answer: Answer
     )
 
 
+def _confirm_request(registration: Registration, token: str) -> OutboxMail:
+    """The mail asking to confirm the address, with the link that does it."""
+    context = _mail_context(registration, token, waiting=None)
+    return compose_mail(
+        to=registration.email,
+        template="registration_confirm_address",
+        subject="Please confirm your address to complete your registration",
+        context={**context, "confirm_hours": confirm_hours()},
+    )
+
+
+def _queue_confirm_request(registration: Registration, token: str) -> None:
+    add_to_outbox(
+        _confirm_request(registration, token), subject_ref=f"registration:{registration.id}"
+    )
+
+
 def _queue_mail_about(
     registration: Registration,
     *,
@@ -470,13 +639,14 @@ def _queue_mail_about(
     subject: str,
     token: str | None = None,
     previous_status: RegistrationStatus | None = None,
+    by_organizers: bool = False,
 ) -> None:
     context = _mail_context(registration, token, waiting=waiting_position(registration))
     mail = compose_mail(
         to=registration.email,
         template=template,
         subject=subject,
-        context={**context, "previous_status": previous_status},
+        context={**context, "previous_status": previous_status, "by_organizers": by_organizers},
     )
     add_to_outbox(
         mail, _calendar_attachments(registration), subject_ref=f"registration:{registration.id}"

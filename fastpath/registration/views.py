@@ -19,6 +19,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
+from ..after_response import after_response
 from ..clock import as_utc
 from ..extensions import db, limiter
 from ..page_cache import form_page
@@ -65,6 +66,7 @@ def _render_register(form: RegistrationForm, status: int = 200, problem: str | N
             rules=_rules(),
             full=full,
             problem=problem,
+            confirm_hours=services.confirm_hours() if services.needs_confirmation() else None,
         )
 
     return form_page(("register", window, full, problem), form, "nonce", render), status
@@ -108,7 +110,23 @@ def thanks():
     answer = session.get(ANSWER_KEY)
     if not answer:
         return redirect(url_for(".register"))
-    return render_template("registration/thanks.html", answer=answer)
+    return render_template(
+        "registration/thanks.html", answer=answer, confirm_hours=services.confirm_hours()
+    )
+
+
+@bp.get("/attendees")
+def attendees():
+    """The public attendee list: names and affiliations of those with a place who opted in."""
+    offered = _rules().fields.get("public_listing") != "off"
+    page = render_template(
+        "registration/attendees.html",
+        attendees=services.public_attendees() if offered else [],
+        offered=offered,
+    )
+    # Personal data: no copy kept in browsers or proxies, so unticking the box (or a
+    # cancellation) takes a name off the list at once.
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 # --- The private link ------------------------------------------------------------------------
@@ -118,6 +136,8 @@ def _registration_or_404(token: str) -> Registration:
     registration = services.find_by_token(token)
     if registration is None:
         abort(404)
+    if services.use_link(registration, token):
+        db.session.commit()  # the link mailed again is the link from now on
     return registration
 
 
@@ -132,6 +152,8 @@ def _render_manage(token: str, registration: Registration, form: DetailsForm, st
             position_label=services.position_label(registration.position),
             changes_allowed=services.changes_allowed(),
             cancelled_at=as_utc(registration.cancelled_at) if registration.cancelled_at else None,
+            confirm_by=as_utc(registration.confirm_by) if registration.confirm_by else None,
+            confirm_form=ConfirmForm(),
             rules=_rules(),
         ),
         status,
@@ -153,6 +175,36 @@ def manage(token: str):
     changed = services.update_details(registration, changes)
     db.session.commit()
     flash("Your details are saved." if changed else "Nothing changed.", "info")
+    return redirect(url_for(".manage", token=token), code=303)
+
+
+CONFIRM_MESSAGES = {
+    RegistrationStatus.REGISTERED: "Your address is confirmed and you have a place. "
+    "A confirmation is on its way by mail.",
+    RegistrationStatus.WAITING: "Your address is confirmed. The workshop is full, so you are "
+    "on the waiting list; a confirmation is on its way by mail.",
+}
+
+
+@bp.post("/registration/<token>/confirm")
+def confirm(token: str):
+    """The button on the private link's page (a POST, so mail scanners that open links
+    confirm nothing); what the mailed link asks for when places are limited."""
+    registration = _registration_or_404(token)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for(".manage", token=token), code=303)
+    outcome = services.confirm(registration, token)
+    db.session.commit()
+    if outcome == services.ConfirmOutcome.CONFIRMED:
+        flash(CONFIRM_MESSAGES[registration.status], "info")
+    elif outcome == services.ConfirmOutcome.LAPSED:
+        flash(
+            "The time to confirm this registration had passed, so it was released. "
+            "Please register again.",
+            "warning",
+        )
+    else:
+        flash("There is nothing to confirm: this registration is confirmed or cancelled.", "info")
     return redirect(url_for(".manage", token=token), code=303)
 
 
@@ -192,10 +244,10 @@ def cancel(token: str):
     db.session.commit()
     if result is None:
         flash("This registration is already cancelled.", "info")
-    elif result.previous_status == RegistrationStatus.REGISTERED:
-        flash("Your registration is cancelled. A confirmation is on its way by mail.", "info")
-    else:
+    elif result.previous_status == RegistrationStatus.WAITING:
         flash("You have left the waiting list. A confirmation is on its way by mail.", "info")
+    else:
+        flash("Your registration is cancelled. A confirmation is on its way by mail.", "info")
     return redirect(url_for(".manage", token=token), code=303)
 
 
@@ -210,9 +262,10 @@ def lost():
         status = 400 if request.method == "POST" else 200
         return render_template("registration/lost.html", form=form), status
     if not form.is_spam:
-        services.send_link(form.email.data)
-        db.session.commit()
-    # The same answer whether or not the address has a registration.
+        # Looked up and mailed after the answer has gone out: the answer, and the time it
+        # takes, are the same whether or not the address has a registration.
+        address = form.email.data
+        after_response(lambda: services.send_link(address))
     session["registration_lost_email"] = form.email.data
     return redirect(url_for(".lost_sent"), code=303)
 

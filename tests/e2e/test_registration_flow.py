@@ -36,8 +36,12 @@ def content_with_capacity(tmp_path: Path, capacity: int) -> Path:
 
 @pytest.fixture
 def site(tmp_path, smtp):
+    # Places at once (the address confirmation step is tests/test_addr_confirmation.py's).
     app = make_app(
-        tmp_path, CONTENT_DIR=str(content_with_capacity(tmp_path, 1)), **smtp.app_config()
+        tmp_path,
+        CONTENT_DIR=str(content_with_capacity(tmp_path, 1)),
+        REGISTRATION_CONFIRM_ADDRESS=False,
+        **smtp.app_config(),
     )
     server = start_live_server(app)
     # Links in mail point at this server, as they would at the public address.
