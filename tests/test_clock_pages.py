@@ -12,6 +12,7 @@ import pytest
 from fastpath import create_app
 from fastpath.config import PACKAGE_DIR
 from fastpath.content import ContentError, load_workshop
+from fastpath.extensions import db
 from tests.conftest import DEMO_NOW, make_app
 from tests.test_registration import form_data
 
@@ -74,7 +75,8 @@ def test_form_page_menu_follows_the_clock(app, client):
 
 def test_full_room_offers_the_waiting_list(tmp_path):
     folder = edition_with(tmp_path, "[registration]\n", "[registration]\ncapacity = 1\n")
-    app = make_app(tmp_path, CONTENT_DIR=str(folder))
+    # Places at once: the room fills with the first registration (no address to confirm).
+    app = make_app(tmp_path, CONTENT_DIR=str(folder), REGISTRATION_CONFIRM_ADDRESS=False)
     client = app.test_client()
     assert "Join the waiting list" not in words(client, "/")
     assert client.post("/register", data=form_data()).status_code == 303
@@ -106,15 +108,20 @@ def test_news_while_of_unknown_window_is_refused(tmp_path):
 def test_public_pages_need_no_database_to_tell_the_state(tmp_path, monkeypatch):
     folder = edition_with(tmp_path, "[registration]\n", "[registration]\ncapacity = 1\n")
     monkeypatch.setenv("FASTPATH_INSTANCE_PATH", str(tmp_path))
-    unreachable = f"sqlite:///{tmp_path / 'missing-dir' / 'db.sqlite3'}"
+    # Reachable at start-up (else the app refuses to start), then the database goes away.
+    database = tmp_path / "database"
+    database.mkdir()
     app = create_app(
         {
             "TESTING": True,
             "NOW": DEMO_NOW,
             "CONTENT_DIR": str(folder),
-            "SQLALCHEMY_DATABASE_URI": unreachable,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database / 'db.sqlite3'}",
         }
     )
+    with app.app_context():
+        db.engine.dispose()
+    database.rename(tmp_path / "gone")
     for path in ("/", "/venue", "/no-such-page"):
         response = app.test_client().get(path)
         assert response.status_code == (404 if path == "/no-such-page" else 200)

@@ -35,7 +35,10 @@ def test_cancel_words_mention_the_waiting_list_only_with_a_capacity(
     tmp_path: Path, smtp: SmtpServer, capacity: int | None, mentioned: bool
 ) -> None:
     content = content_with(tmp_path, capacity)
-    app: Flask = make_app(tmp_path, CONTENT_DIR=str(content), **smtp.app_config())
+    # A registered person's words (places at once, no address to confirm first).
+    app: Flask = make_app(
+        tmp_path, CONTENT_DIR=str(content), REGISTRATION_CONFIRM_ADDRESS=False, **smtp.app_config()
+    )
     client = app.test_client()
     assert post(client, "/register", registration_fields()).status_code == 303
     token = latest_token(app, "registration")
