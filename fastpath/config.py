@@ -51,6 +51,14 @@ class Defaults:
     # Uploads (abstract PDFs) live under the instance folder, never under static/.
     UPLOAD_DIR: str | None = None  # None means instance/uploads
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    # PDFs kept for a form shown again but not sent yet: at most this many (and bytes) per
+    # client, the client's oldest deleted first; and at most this many bytes in all, where
+    # only files older than the grace period may be deleted to make room (else the upload is
+    # refused). Files of submissions are never counted nor deleted.
+    UPLOAD_KEPT_PER_CLIENT = 5
+    UPLOAD_KEPT_BYTES_PER_CLIENT = 50 * 1024 * 1024
+    UPLOAD_KEPT_TOTAL_BYTES = 1024 * 1024 * 1024
+    UPLOAD_KEPT_GRACE_SECONDS = 600
 
     # Spam control (Flask-Limiter).
     RATELIMIT_ENABLED = True

@@ -199,17 +199,25 @@ class SubmissionFieldsForm(FlaskForm):
         if self.kept is None:
             self.kept = services.kept_upload(self.pdf_upload.data)
 
-    def keep_pdf(self) -> None:
-        """Store a newly chosen, checked PDF so the form can be shown again without it."""
+    def keep_pdf(self, client: str) -> bool:
+        """Store a newly chosen, checked PDF so the form can be shown again without it; False
+        (with the reason on the field) when the server cannot keep it right now."""
+        refused = False
         if self.new_pdf is not None:
             data, info, filename = self.new_pdf
-            self.kept = services.keep_upload(data, info, filename)
-            self.stored_now = True
             self.new_pdf = None
-            previous = services.kept_upload(self.pdf_upload.data)
-            if previous is not None:  # a newer file replaces the one kept before
-                services.delete_upload(previous.stored_name)
+            try:
+                self.kept = services.keep_upload(data, info, filename, client)
+            except services.UploadRefused as refusal:
+                self.pdf.errors = [str(refusal)]
+                refused = True
+            else:
+                self.stored_now = True
+                previous = services.kept_upload(self.pdf_upload.data)
+                if previous is not None:  # a newer file replaces the one kept before
+                    services.delete_upload(previous.stored_name)
         self.pdf_upload.data = services.upload_ref(self.kept) if self.kept else ""
+        return not refused
 
     def discard_new_pdf(self) -> None:
         """Delete the PDF this request stored (never one an earlier post kept: a concurrent

@@ -5,6 +5,7 @@ they add to the session and the caller commits."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import os
 import re
@@ -238,11 +239,26 @@ def display_filename(filename: str | None) -> str:
     return name[:200] or "abstract.pdf"
 
 
-def keep_upload(data: bytes, info: PdfInfo, filename: str | None) -> KeptUpload:
-    """Store a checked PDF under a generated name (temp file, then an atomic rename)."""
+class UploadRefused(Exception):
+    """The server cannot keep another uploaded file right now; the message says so."""
+
+
+def client_tag(client: str) -> str:
+    """16 hex digits naming a client (its address, keyed with the secret so the names on disk
+    reveal nothing), the first half of each stored name: a client's kept files are found by
+    their names alone, without a table."""
+    key = (current_app.secret_key or "").encode()
+    return hmac.new(key, client.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def keep_upload(data: bytes, info: PdfInfo, filename: str | None, client: str) -> KeptUpload:
+    """Store a checked PDF under a generated name (temp file, then an atomic rename), first
+    making room within the caps on kept-but-unsent files (see _make_room)."""
     directory = upload_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    stored_name = f"{secrets.token_hex(16)}.pdf"
+    tag = client_tag(client)
+    _make_room(tag, len(data))
+    stored_name = f"{tag}{secrets.token_hex(8)}.pdf"
     handle, temp_name = tempfile.mkstemp(dir=directory, prefix=".upload-", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as temp:
@@ -254,6 +270,60 @@ def keep_upload(data: bytes, info: PdfInfo, filename: str | None) -> KeptUpload:
         Path(temp_name).unlink(missing_ok=True)
         raise
     return KeptUpload(stored_name, display_filename(filename), info.size, info.pages, info.sha256)
+
+
+@dataclass(frozen=True)
+class _UnsentFile:
+    path: Path
+    size: int
+    mtime: float
+
+
+def _unsent_files() -> list[_UnsentFile]:
+    """Stored PDFs no submission uses (kept for a form not sent yet), oldest first."""
+    used = set(db.session.scalars(db.select(Submission.pdf_stored_name)))
+    files = []
+    for path in upload_dir().iterdir():
+        if not _STORED_NAME.match(path.name) or path.name in used:
+            continue
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # deleted meanwhile by another request
+            continue
+        files.append(_UnsentFile(path, stat.st_size, stat.st_mtime))
+    return sorted(files, key=lambda found: found.mtime)
+
+
+def _make_room(tag: str, size: int) -> None:
+    """Keep kept-but-unsent files within bounds before storing `size` more bytes: a client's
+    own (count and bytes: its oldest are deleted first, so a form kept long ago loses its PDF
+    before the one being filled in now), then everyone's together (the oldest are deleted if
+    older than UPLOAD_KEPT_GRACE_SECONDS, so a file being submitted right now is never taken
+    from under its request; if that is not enough, the upload is refused). Files a submission
+    uses are never counted nor deleted."""
+    config = current_app.config
+    unsent = _unsent_files()
+    own = [found for found in unsent if found.path.name.startswith(tag)]
+    while own and (
+        len(own) + 1 > config["UPLOAD_KEPT_PER_CLIENT"]
+        or sum(found.size for found in own) + size > config["UPLOAD_KEPT_BYTES_PER_CLIENT"]
+    ):
+        oldest = own.pop(0)
+        oldest.path.unlink(missing_ok=True)
+        unsent.remove(oldest)
+    grace_cutoff = time.time() - config["UPLOAD_KEPT_GRACE_SECONDS"]
+    total = sum(found.size for found in unsent)
+    for found in list(unsent):
+        if total + size <= config["UPLOAD_KEPT_TOTAL_BYTES"] or found.mtime > grace_cutoff:
+            break
+        found.path.unlink(missing_ok=True)
+        total -= found.size
+    if total + size > config["UPLOAD_KEPT_TOTAL_BYTES"]:
+        current_app.logger.warning("upload refused: kept-but-unsent files at their bound")
+        raise UploadRefused(
+            "We cannot take another file at the moment (too many forms are being filled in "
+            "at once). Please choose the PDF again in a few minutes."
+        )
 
 
 def _upload_serializer() -> URLSafeSerializer:

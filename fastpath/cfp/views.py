@@ -47,13 +47,21 @@ def _exempt_from_post_limit() -> bool:
     # Flask-Limiter's on/off switch is one flag shared by every app built in the process (the
     # last init_app wins); reading this app's own config keeps an app that switched it off
     # unlimited whatever other apps did. Posts that only rearrange author rows (the buttons
-    # that work without JavaScript) are not submission attempts and are never counted.
+    # that work without JavaScript) are not submission attempts and are not counted, unless
+    # they carry a file: storing it is what a submit costs.
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return True
     try:
+        if any(upload.filename for upload in request.files.getlist("pdf")):
+            return False
         return is_row_action(request.form.get("action"))
     except HTTPException:  # e.g. a body over MAX_CONTENT_LENGTH: let the view answer it
         return False
+
+
+def _client() -> str:
+    """Who sent this request, as the rate limiter counts it (the proxy-corrected address)."""
+    return request.remote_addr or "unknown"
 
 
 def _limited_posts() -> Callable:
@@ -117,7 +125,7 @@ def submit():
     action = request.form.get("action")
     if is_row_action(action):
         form.check_pdf()
-        form.keep_pdf()
+        form.keep_pdf(_client())
         form.apply_row_action(action)
         return _render_submit(form)
     if form.website.data:
@@ -128,7 +136,7 @@ def submit():
         return _render_submit(form, 422, notice=HONEYPOT_NOTICE)
 
     valid = form.validate()
-    form.keep_pdf()
+    valid = form.keep_pdf(_client()) and valid
     try:
         duplicate = services.submission_for_nonce(form.form_nonce.data)
         if duplicate is not None:  # a double click or a replay: the first post won
@@ -256,12 +264,12 @@ def edit(token: str):
     action = request.form.get("action")
     if is_row_action(action):
         form.check_pdf()
-        form.keep_pdf()
+        form.keep_pdf(_client())
         form.apply_row_action(action)
         return _render_edit(form, found, token)
 
     valid = form.validate()
-    form.keep_pdf()
+    valid = form.keep_pdf(_client()) and valid
     if not valid:
         return _render_edit(form, found, token, 422)
     if form.version_number() != found.version:
