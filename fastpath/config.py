@@ -64,6 +64,9 @@ class Defaults:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_FORM_POSTS = "20 per hour"
+    # Mails to addresses a visitor typed (authors of a submission, new authors of an edit)
+    # per client: a submission with 20 authors takes 20.
+    RATELIMIT_VISITOR_MAILS = "40 per hour; 100 per day"
 
     # The organizers' area.
     ORGANIZER_SESSION_HOURS = 8  # a sign-in lasts at most this long

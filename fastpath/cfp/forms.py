@@ -24,7 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from . import services
 from .models import AFFILIATION_MAX, EMAIL_MAX, NAME_MAX, NOTE_MAX, Submission
 
-MAX_AUTHORS = 20
+MAX_AUTHORS = services.MAX_AUTHORS
 # Buttons that only rearrange the author rows (they work without JavaScript): they re-show the
 # form and never count as a submission attempt.
 ROW_ACTION = re.compile(r"^(add|remove-(\d+)|up-(\d+)|down-(\d+))$")

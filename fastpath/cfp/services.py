@@ -19,14 +19,17 @@ from typing import Literal
 
 from flask import Response, abort, current_app, send_file
 from itsdangerous import BadSignature, URLSafeSerializer
+from limits import parse_many
 from pypdf import PdfReader
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import now
 from ..content import SubmissionRules, Workshop
-from ..extensions import db
+from ..emails import normalize_email
+from ..extensions import db, limiter
 from ..mail import queue_mail
+from ..mail.models import OutboxMail
 from ..tokens import hash_token, new_token
 from .models import (
     Submission,
@@ -42,6 +45,9 @@ _STORED_NAME = re.compile(r"^[0-9a-f]{32}\.pdf$")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 Window = Literal["open", "not_yet", "closed"]
+
+MAX_AUTHORS = 20  # authors per submission; also the most co-author notices one ever sends
+COAUTHOR_TEMPLATE = "submission_coauthor"
 
 
 # --- What an author sends --------------------------------------------------------------------
@@ -81,6 +87,10 @@ class AlreadySubmitted(Exception):
     def __init__(self, submission: Submission) -> None:
         super().__init__(f"form already submitted as submission {submission.id}")
         self.submission = submission
+
+
+class TooManyMails(Exception):
+    """This client has used up its allowance of mails to addresses it typed in."""
 
 
 def workshop() -> Workshop:
@@ -480,12 +490,16 @@ def _author_rows(entry: SubmissionEntry) -> list[SubmissionAuthor]:
     ]
 
 
-def submit_abstract(entry: SubmissionEntry, upload: KeptUpload, nonce: str) -> Submission:
+def submit_abstract(
+    entry: SubmissionEntry, upload: KeptUpload, nonce: str, client: str
+) -> Submission:
     """Create a submission from a checked form and its stored PDF, and queue the mails to its
-    authors. Raises AlreadySubmitted when this form (its nonce) was already sent."""
+    authors. Raises AlreadySubmitted when this form (its nonce) was already sent, TooManyMails
+    when `client` may not have that many mails sent to addresses it typed."""
     duplicate = submission_for_nonce(nonce)
     if duplicate is not None:
         raise AlreadySubmitted(duplicate)
+    spend_visitor_mails(client, len(entry.authors))
     token, token_hash = new_token()
     moment = now()
     submission = Submission(
@@ -554,12 +568,45 @@ def _mail_received(submission: Submission, token: str) -> None:
     )
 
 
+def spend_visitor_mails(client: str, count: int) -> None:
+    """Count `count` mails to addresses `client` chose (authors typed into a form) against
+    RATELIMIT_VISITOR_MAILS; raise TooManyMails, spending nothing, when that is too many.
+    The site must not become a relay: each such mail goes to an address of the sender's
+    choosing."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True) or count <= 0:
+        return
+    items = parse_many(current_app.config["RATELIMIT_VISITOR_MAILS"])
+    strategy = limiter.limiter
+    if not all(strategy.test(item, "visitor-mail", client, cost=count) for item in items):
+        current_app.logger.warning("mail refused: %s is over its visitor mail allowance", client)
+        raise TooManyMails(client)
+    for item in items:
+        strategy.hit(item, "visitor-mail", client, cost=count)
+
+
+def _coauthors_notified(submission: Submission) -> set[str]:
+    """The addresses this submission's co-author notice was ever queued for (the outbox
+    keeps every mail, sent or not; queued ones of this transaction are flushed first)."""
+    recipients = db.session.scalars(
+        db.select(OutboxMail.recipients)
+        .where(OutboxMail.subject_ref == f"submission:{submission.id}")
+        .where(OutboxMail.template == COAUTHOR_TEMPLATE)
+    )
+    return {normalize_email(line) for text in recipients for line in text.splitlines() if line}
+
+
 def _mail_coauthor(submission: Submission, author: SubmissionAuthor) -> None:
+    """Tell a co-author they were listed: once per address per submission, ever, and never
+    more than MAX_AUTHORS notices per submission (edits that swap co-authors send no more)."""
+    notified = _coauthors_notified(submission)
+    if normalize_email(author.email) in notified or len(notified) >= MAX_AUTHORS:
+        return
+    # A fixed text: the only free text it quotes is the title, with links defanged.
     queue_mail(
         to=author.email,
-        template="submission_coauthor",
+        template=COAUTHOR_TEMPLATE,
         subject=f"You are an author of submission {submission.reference}",
-        context={"submission": submission, "author": author, "contact": submission.contact},
+        context={"submission": submission},
         subject_ref=f"submission:{submission.id}",
     )
 
@@ -605,14 +652,20 @@ def _snapshot(submission: Submission) -> dict[str, str]:
 
 
 def edit_submission(
-    submission: Submission, entry: SubmissionEntry, upload: KeptUpload | None, token: str
+    submission: Submission,
+    entry: SubmissionEntry,
+    upload: KeptUpload | None,
+    token: str,
+    client: str,
 ) -> EditResult:
     """Apply an author's edit, record what changed and mail it to the contact author (and to
     the previous one, if the contact changed); authors the edit added get the co-author mail.
-    No change, no mail."""
+    No change, no mail. Raises TooManyMails (changing nothing) when `client` may not have
+    mail sent to that many new addresses."""
+    previous_emails = {author.email.lower() for author in submission.authors}
+    spend_visitor_mails(client, len({a.email.lower() for a in entry.authors} - previous_emails))
     before = _snapshot(submission)
     previous_contact = submission.contact.email
-    previous_emails = {author.email.lower() for author in submission.authors}
 
     submission.title = entry.title
     submission.abstract = entry.abstract

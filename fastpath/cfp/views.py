@@ -40,6 +40,10 @@ bp = Blueprint("cfp", __name__)
 RECEIPT_KEY = "cfp_receipt"  # the session remembers which submission the receipt page shows
 TOKEN_MAX = 100  # real tokens are 43 characters; anything much longer is not worth hashing
 HONEYPOT_NOTICE = "We could not accept this form. Please check it and send it again."
+TOO_MANY_MAILS_NOTICE = (
+    "Too many mails to the authors of submissions were sent from your network today, so this "
+    "form was not accepted. Everything you typed is still here; please send it again later."
+)
 PRIVATE_ENDPOINTS = {"cfp.submission", "cfp.edit", "cfp.withdraw", "cfp.pdf", "cfp.thanks"}
 
 
@@ -144,8 +148,13 @@ def submit():
             return _receipt(duplicate, already=True)
         if not valid:
             return _render_submit(form, 422)
-        submission = services.submit_abstract(form.entry(), form.kept, form.form_nonce.data)
+        submission = services.submit_abstract(
+            form.entry(), form.kept, form.form_nonce.data, _client()
+        )
         db.session.commit()
+    except services.TooManyMails:
+        db.session.rollback()
+        return _render_submit(form, 429, notice=TOO_MANY_MAILS_NOTICE)
     except services.AlreadySubmitted as already:
         db.session.rollback()
         form.discard_new_pdf()
@@ -284,8 +293,11 @@ def edit(token: str):
             "changes, or open the submission to see its current state.",
         )
     try:
-        result = services.edit_submission(found, form.entry(), form.kept, token)
+        result = services.edit_submission(found, form.entry(), form.kept, token, _client())
         db.session.commit()
+    except services.TooManyMails:
+        db.session.rollback()
+        return _render_edit(form, found, token, 429, notice=TOO_MANY_MAILS_NOTICE)
     except SQLAlchemyError as error:
         _discard_unsaved_pdf(form, error)
         raise
