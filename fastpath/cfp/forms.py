@@ -93,7 +93,9 @@ class SubmissionFieldsForm(FlaskForm):
     title = StringField(
         "Title", filters=[services.clean_line], validators=[DataRequired("Enter the title.")]
     )
-    authors = FieldList(FormField(AuthorForm), min_entries=1, max_entries=MAX_AUTHORS)
+    # No max_entries: FieldList would silently drop the rows past it. Every posted row is
+    # read (MAX_FORM_PARTS bounds how many) and validate_authors refuses too many.
+    authors = FieldList(FormField(AuthorForm), min_entries=1)
     # Rendered by hand as one radio button in each author row; the value is the row's index.
     contact = StringField("Contact author", default="0")
     topics = MultiCheckboxField("Topics")
@@ -133,6 +135,11 @@ class SubmissionFieldsForm(FlaskForm):
         rows = [entry.form for entry in field.entries if not _row_is_blank(entry.form)]
         if not rows:
             raise ValidationError("Add at least one author, with name, email and affiliation.")
+        if len(rows) > MAX_AUTHORS:
+            raise ValidationError(
+                f"A submission can have at most {MAX_AUTHORS} authors; this form lists "
+                f"{len(rows)}. Please remove {len(rows) - MAX_AUTHORS}."
+            )
         seen: set[str] = set()
         duplicates = False
         for row in rows:
