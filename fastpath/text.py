@@ -9,6 +9,7 @@ import unicodedata
 
 from flask import Flask
 from markupsafe import Markup, escape
+from wtforms import StringField
 
 # Characters that show nothing yet make a field look filled in, or reorder the text around
 # them (bidi embeddings, overrides and isolates: an "evil.exe" shown as "exe.live").
@@ -39,14 +40,14 @@ def _visible(char: str) -> bool:
 
 
 class VisibleTextMeta:
-    """A form Meta mixin (`class Meta(VisibleTextMeta)` or `Meta = VisibleTextMeta`): every
-    text field of the form gets strip_invisible as its first filter, so "required" and
-    length checks see only what a reader would see."""
+    """A form Meta mixin (`Meta = VisibleTextMeta` in the form class): every text field of
+    the form gets strip_invisible as its first filter, so "required" and length checks see
+    only what a reader would see. WTForms combines it with the Meta of the base classes."""
 
     def bind_field(self, form, unbound_field, options):  # type: ignore[no-untyped-def]
-        filters = unbound_field.kwargs.get("filters") or ()
-        if strip_invisible not in filters:
-            unbound_field.kwargs["filters"] = [strip_invisible, *filters]
+        if issubclass(unbound_field.field_class, StringField):
+            filters = unbound_field.kwargs.get("filters") or ()
+            options = {**options, "filters": [strip_invisible, *filters]}
         return super().bind_field(form, unbound_field, options)  # type: ignore[misc]
 
 

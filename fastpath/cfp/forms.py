@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..text import VisibleTextMeta
 from . import services
 from .models import AFFILIATION_MAX, EMAIL_MAX, NAME_MAX, NOTE_MAX, Submission
 
@@ -53,6 +54,7 @@ def _row_is_blank(row: Form) -> bool:
 
 
 class AuthorForm(Form):
+    Meta = VisibleTextMeta
     name = StringField(
         "Name",
         filters=[services.clean_line],
@@ -87,6 +89,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 class SubmissionFieldsForm(FlaskForm):
     """The fields a submission has; NewSubmissionForm and EditSubmissionForm add their own."""
+
+    Meta = VisibleTextMeta
 
     pdf_required = True
 
@@ -355,6 +359,7 @@ class WithdrawForm(FlaskForm):
 
 
 class LostLinkForm(FlaskForm):
+    Meta = VisibleTextMeta
     email = EmailField(
         "Contact author's email address",
         filters=[services.clean_line],
