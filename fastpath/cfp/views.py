@@ -180,7 +180,8 @@ def _discard_unsaved_pdf(form: SubmissionFieldsForm, error: SQLAlchemyError) -> 
     commit may have happened all the same. Either way `flask cfp purge-uploads` (which only
     deletes unused files) and the caps on kept files clean up what is never sent."""
     db.session.rollback()
-    if not isinstance(error, OperationalError):
+    unavailable = isinstance(error, OperationalError)
+    if not (unavailable or getattr(error, "connection_invalidated", False)):
         form.discard_new_pdf()
 
 
