@@ -136,9 +136,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_templating(app: Flask) -> None:
-    from . import assets, page_cache, templating
+    from . import assets, page_cache, templating, text
 
     templating.init_app(app)
+    text.init_app(app)
     assets.init_app(app)
     page_cache.init_app(app)
 

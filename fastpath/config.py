@@ -61,6 +61,14 @@ class Defaults:
     # Uploads (abstract PDFs) live under the instance folder, never under static/.
     UPLOAD_DIR: str | None = None  # None means instance/uploads
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    # PDFs kept for a form shown again but not sent yet: at most this many (and bytes) per
+    # client, the client's oldest deleted first; and at most this many bytes in all, where
+    # only files older than the grace period may be deleted to make room (else the upload is
+    # refused). Files of submissions are never counted nor deleted.
+    UPLOAD_KEPT_PER_CLIENT = 5
+    UPLOAD_KEPT_BYTES_PER_CLIENT = 50 * 1024 * 1024
+    UPLOAD_KEPT_TOTAL_BYTES = 1024 * 1024 * 1024
+    UPLOAD_KEPT_GRACE_SECONDS = 600
 
     # Spam control (Flask-Limiter).
     RATELIMIT_ENABLED = True
@@ -71,6 +79,9 @@ class Defaults:
     # the request through, so the site answers as it would without limits, never a 500.
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_FORM_POSTS = "20 per hour"
+    # Mails to addresses a visitor typed (authors of a submission, new authors of an edit)
+    # per client: a submission with 20 authors takes 20.
+    RATELIMIT_VISITOR_MAILS = "40 per hour; 100 per day"
 
     # With a capacity, a registration holds a place (or a waiting-list number) only once its
     # address is confirmed through the mailed link, within this many hours (real time), so

@@ -125,7 +125,7 @@ def test_committed_mail_is_delivered_once_with_exact_headers_and_parts(
         "http://fastpath.test/\n"
     )
     assert received.html.replace("\r\n", "\n") == row.body_html + "\n"
-    assert f"<p>Dear {NAME},</p>" in received.html
+    assert f"<p>Dear <bdi>{NAME}</bdi>,</p>" in received.html  # isolated (issue 18 item 12)
     assert (
         '<p style="white-space: pre-line;">Thank you — 谢谢 🎉 &lt;b&gt;not bold&lt;/b&gt;</p>'
         in received.html

@@ -201,7 +201,7 @@ def test_accepting_mails_every_author_through_smtp(mail_app, mail_client, smtp):
     text = to_li.text.replace("\r\n", "\n")
     assert text.startswith("Dear 李雷,\n\nwe are glad to tell you")
     assert "  FP20-001: Roofline models\n  Authors: Anna Müller, 李雷\n\nIt will be" in text
-    assert "Dear 李雷," in to_li.html
+    assert "Dear <bdi>李雷</bdi>," in to_li.html  # names isolated (issue 18 item 12)
     assert actions(mail_app) == [
         ("decision", f"submission:{first}", "FP20-001: accepted (was submitted)"),
         (

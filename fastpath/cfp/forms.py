@@ -22,10 +22,11 @@ from wtforms.validators import DataRequired, Length, StopValidation, ValidationE
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..emails import EmailAddress, normalize_email
+from ..text import VisibleTextMeta
 from . import services
 from .models import AFFILIATION_MAX, NAME_MAX, NOTE_MAX, Submission
 
-MAX_AUTHORS = 20
+MAX_AUTHORS = services.MAX_AUTHORS
 # Buttons that only rearrange the author rows (they work without JavaScript): they re-show the
 # form and never count as a submission attempt.
 ROW_ACTION = re.compile(r"^(add|remove-(\d+)|up-(\d+)|down-(\d+))$")
@@ -54,6 +55,7 @@ def _row_is_blank(row: Form) -> bool:
 
 
 class AuthorForm(Form):
+    Meta = VisibleTextMeta
     name = StringField(
         "Name",
         filters=[services.clean_line],
@@ -88,12 +90,16 @@ class MultiCheckboxField(SelectMultipleField):
 class SubmissionFieldsForm(FlaskForm):
     """The fields a submission has; NewSubmissionForm and EditSubmissionForm add their own."""
 
+    Meta = VisibleTextMeta
+
     pdf_required = True
 
     title = StringField(
         "Title", filters=[services.clean_line], validators=[DataRequired("Enter the title.")]
     )
-    authors = FieldList(FormField(AuthorForm), min_entries=1, max_entries=MAX_AUTHORS)
+    # No max_entries: FieldList would silently drop the rows past it. Every posted row is
+    # read (MAX_FORM_PARTS bounds how many) and validate_authors refuses too many.
+    authors = FieldList(FormField(AuthorForm), min_entries=1)
     # Rendered by hand as one radio button in each author row; the value is the row's index.
     contact = StringField("Contact author", default="0")
     topics = MultiCheckboxField("Topics")
@@ -133,6 +139,11 @@ class SubmissionFieldsForm(FlaskForm):
         rows = [entry.form for entry in field.entries if not _row_is_blank(entry.form)]
         if not rows:
             raise ValidationError("Add at least one author, with name, email and affiliation.")
+        if len(rows) > MAX_AUTHORS:
+            raise ValidationError(
+                f"A submission can have at most {MAX_AUTHORS} authors; this form lists "
+                f"{len(rows)}. Please remove {len(rows) - MAX_AUTHORS}."
+            )
         seen: set[str] = set()
         duplicates = False
         for row in rows:
@@ -199,17 +210,25 @@ class SubmissionFieldsForm(FlaskForm):
         if self.kept is None:
             self.kept = services.kept_upload(self.pdf_upload.data)
 
-    def keep_pdf(self) -> None:
-        """Store a newly chosen, checked PDF so the form can be shown again without it."""
+    def keep_pdf(self, client: str) -> bool:
+        """Store a newly chosen, checked PDF so the form can be shown again without it; False
+        (with the reason on the field) when the server cannot keep it right now."""
+        refused = False
         if self.new_pdf is not None:
             data, info, filename = self.new_pdf
-            self.kept = services.keep_upload(data, info, filename)
-            self.stored_now = True
             self.new_pdf = None
-            previous = services.kept_upload(self.pdf_upload.data)
-            if previous is not None:  # a newer file replaces the one kept before
-                services.delete_upload(previous.stored_name)
+            try:
+                self.kept = services.keep_upload(data, info, filename, client)
+            except services.UploadRefused as refusal:
+                self.pdf.errors = [str(refusal)]
+                refused = True
+            else:
+                self.stored_now = True
+                previous = services.kept_upload(self.pdf_upload.data)
+                if previous is not None:  # a newer file replaces the one kept before
+                    services.delete_upload(previous.stored_name)
         self.pdf_upload.data = services.upload_ref(self.kept) if self.kept else ""
+        return not refused
 
     def discard_new_pdf(self) -> None:
         """Delete the PDF this request stored (never one an earlier post kept: a concurrent
@@ -340,6 +359,7 @@ class WithdrawForm(FlaskForm):
 
 
 class LostLinkForm(FlaskForm):
+    Meta = VisibleTextMeta
     email = EmailField(
         "Contact author's email address",
         filters=[services.clean_line],

@@ -5,6 +5,7 @@ they add to the session and the caller commits."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import os
 import re
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from flask import Response, abort, current_app, send_file
 from itsdangerous import BadSignature, URLSafeSerializer
+from limits import parse_many
 from pypdf import PdfReader
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
@@ -23,8 +25,9 @@ from sqlalchemy.exc import IntegrityError
 from ..clock import now, real_now
 from ..content import SubmissionRules, Workshop
 from ..emails import normalize_email
-from ..extensions import db
+from ..extensions import db, limiter
 from ..mail import queue_mail
+from ..mail.models import OutboxMail
 from ..tokens import hash_token, new_token
 from ..windows import Window
 from .models import (
@@ -39,6 +42,10 @@ from .models import (
 PRIVATE_LINK_PATH = "/submission/{token}"
 _STORED_NAME = re.compile(r"^[0-9a-f]{32}\.pdf$")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+MAX_AUTHORS = 20  # authors per submission; also the most co-author notices one ever sends
+COAUTHOR_TEMPLATE = "submission_coauthor"
+
 
 # --- What an author sends --------------------------------------------------------------------
 
@@ -77,6 +84,10 @@ class AlreadySubmitted(Exception):
     def __init__(self, submission: Submission) -> None:
         super().__init__(f"form already submitted as submission {submission.id}")
         self.submission = submission
+
+
+class TooManyMails(Exception):
+    """This client has used up its allowance of mails to addresses it typed in."""
 
 
 def workshop() -> Workshop:
@@ -176,7 +187,7 @@ def inspect_pdf(data: bytes, limits: SubmissionRules) -> PdfInfo:
                 "The PDF is encrypted or password-protected. Save it without a password or "
                 "restrictions and choose it again."
             )
-        pages = len(reader.pages)
+        pages = _page_count(reader, limits.pages_max)
     except PdfProblem:
         raise
     except Exception:  # noqa: BLE001 (a damaged file can make the parser fail in many ways)
@@ -184,6 +195,11 @@ def inspect_pdf(data: bytes, limits: SubmissionRules) -> PdfInfo:
             "The PDF could not be read; the file seems damaged. Export it again and choose "
             "the new file."
         ) from None
+    if pages is None:
+        raise PdfProblem(
+            f"The PDF has more than {limits.pages_max} pages; an extended abstract has "
+            f"{limits.pages_min} to {limits.pages_max} pages."
+        )
     if not limits.pages_min <= pages <= limits.pages_max:
         counted = "1 page" if pages == 1 else f"{pages} pages"
         raise PdfProblem(
@@ -191,6 +207,37 @@ def inspect_pdf(data: bytes, limits: SubmissionRules) -> PdfInfo:
             f"{limits.pages_max} pages."
         )
     return PdfInfo(size=len(data), pages=pages, sha256=hashlib.sha256(data).hexdigest())
+
+
+def _page_count(reader: PdfReader, pages_max: int) -> int | None:
+    """The number of pages, or None for "more than pages_max", at a cost bounded by pages_max.
+
+    len(reader.pages) walks the whole page tree: seconds of CPU for a file of 100,000 tiny
+    pages. The root's /Pages /Count answers at once; a count in range is confirmed by walking
+    the tree, but never past pages_max + 1 pages or a bounded number of nodes (a /Count can
+    lie)."""
+    root = reader.trailer["/Root"].get_object()["/Pages"].get_object()
+    declared = int(root["/Count"])
+    if declared > pages_max:
+        return declared
+    pages = 0
+    budget = 4 * pages_max + 16  # page-tree nodes worth reading for a file this small
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return None
+        if "/Kids" in node:
+            kids = node["/Kids"]
+            if len(kids) > pages_max:
+                return None
+            stack.extend(kid.get_object() for kid in kids)
+        else:
+            pages += 1
+            if pages > pages_max:
+                return None
+    return pages
 
 
 @dataclass(frozen=True)
@@ -230,11 +277,26 @@ def display_filename(filename: str | None) -> str:
     return name[:200] or "abstract.pdf"
 
 
-def keep_upload(data: bytes, info: PdfInfo, filename: str | None) -> KeptUpload:
-    """Store a checked PDF under a generated name (temp file, then an atomic rename)."""
+class UploadRefused(Exception):
+    """The server cannot keep another uploaded file right now; the message says so."""
+
+
+def client_tag(client: str) -> str:
+    """16 hex digits naming a client (its address, keyed with the secret so the names on disk
+    reveal nothing), the first half of each stored name: a client's kept files are found by
+    their names alone, without a table."""
+    key = (current_app.secret_key or "").encode()
+    return hmac.new(key, client.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def keep_upload(data: bytes, info: PdfInfo, filename: str | None, client: str) -> KeptUpload:
+    """Store a checked PDF under a generated name (temp file, then an atomic rename), first
+    making room within the caps on kept-but-unsent files (see _make_room)."""
     directory = upload_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    stored_name = f"{secrets.token_hex(16)}.pdf"
+    tag = client_tag(client)
+    _make_room(tag, len(data))
+    stored_name = f"{tag}{secrets.token_hex(8)}.pdf"
     handle, temp_name = tempfile.mkstemp(dir=directory, prefix=".upload-", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as temp:
@@ -246,6 +308,60 @@ def keep_upload(data: bytes, info: PdfInfo, filename: str | None) -> KeptUpload:
         Path(temp_name).unlink(missing_ok=True)
         raise
     return KeptUpload(stored_name, display_filename(filename), info.size, info.pages, info.sha256)
+
+
+@dataclass(frozen=True)
+class _UnsentFile:
+    path: Path
+    size: int
+    mtime: float
+
+
+def _unsent_files() -> list[_UnsentFile]:
+    """Stored PDFs no submission uses (kept for a form not sent yet), oldest first."""
+    used = set(db.session.scalars(db.select(Submission.pdf_stored_name)))
+    files = []
+    for path in upload_dir().iterdir():
+        if not _STORED_NAME.match(path.name) or path.name in used:
+            continue
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # deleted meanwhile by another request
+            continue
+        files.append(_UnsentFile(path, stat.st_size, stat.st_mtime))
+    return sorted(files, key=lambda found: found.mtime)
+
+
+def _make_room(tag: str, size: int) -> None:
+    """Keep kept-but-unsent files within bounds before storing `size` more bytes: a client's
+    own (count and bytes: its oldest are deleted first, so a form kept long ago loses its PDF
+    before the one being filled in now), then everyone's together (the oldest are deleted if
+    older than UPLOAD_KEPT_GRACE_SECONDS, so a file being submitted right now is never taken
+    from under its request; if that is not enough, the upload is refused). Files a submission
+    uses are never counted nor deleted."""
+    config = current_app.config
+    unsent = _unsent_files()
+    own = [found for found in unsent if found.path.name.startswith(tag)]
+    while own and (
+        len(own) + 1 > config["UPLOAD_KEPT_PER_CLIENT"]
+        or sum(found.size for found in own) + size > config["UPLOAD_KEPT_BYTES_PER_CLIENT"]
+    ):
+        oldest = own.pop(0)
+        oldest.path.unlink(missing_ok=True)
+        unsent.remove(oldest)
+    grace_cutoff = real_now().timestamp() - config["UPLOAD_KEPT_GRACE_SECONDS"]
+    total = sum(found.size for found in unsent)
+    for found in list(unsent):
+        if total + size <= config["UPLOAD_KEPT_TOTAL_BYTES"] or found.mtime > grace_cutoff:
+            break
+        found.path.unlink(missing_ok=True)
+        total -= found.size
+    if total + size > config["UPLOAD_KEPT_TOTAL_BYTES"]:
+        current_app.logger.warning("upload refused: kept-but-unsent files at their bound")
+        raise UploadRefused(
+            "We cannot take another file at the moment (too many forms are being filled in "
+            "at once). Please choose the PDF again in a few minutes."
+        )
 
 
 def _upload_serializer() -> URLSafeSerializer:
@@ -382,12 +498,16 @@ def _author_rows(entry: SubmissionEntry) -> list[SubmissionAuthor]:
     ]
 
 
-def submit_abstract(entry: SubmissionEntry, upload: KeptUpload, nonce: str) -> Submission:
+def submit_abstract(
+    entry: SubmissionEntry, upload: KeptUpload, nonce: str, client: str
+) -> Submission:
     """Create a submission from a checked form and its stored PDF, and queue the mails to its
-    authors. Raises AlreadySubmitted when this form (its nonce) was already sent."""
+    authors. Raises AlreadySubmitted when this form (its nonce) was already sent, TooManyMails
+    when `client` may not have that many mails sent to addresses it typed."""
     duplicate = submission_for_nonce(nonce)
     if duplicate is not None:
         raise AlreadySubmitted(duplicate)
+    spend_visitor_mails(client, len(entry.authors))
     token, token_hash = new_token()
     moment = now()
     submission = Submission(
@@ -456,12 +576,45 @@ def _mail_received(submission: Submission, token: str) -> None:
     )
 
 
+def spend_visitor_mails(client: str, count: int) -> None:
+    """Count `count` mails to addresses `client` chose (authors typed into a form) against
+    RATELIMIT_VISITOR_MAILS; raise TooManyMails, spending nothing, when that is too many.
+    The site must not become a relay: each such mail goes to an address of the sender's
+    choosing."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True) or count <= 0:
+        return
+    items = parse_many(current_app.config["RATELIMIT_VISITOR_MAILS"])
+    strategy = limiter.limiter
+    if not all(strategy.test(item, "visitor-mail", client, cost=count) for item in items):
+        current_app.logger.warning("mail refused: %s is over its visitor mail allowance", client)
+        raise TooManyMails(client)
+    for item in items:
+        strategy.hit(item, "visitor-mail", client, cost=count)
+
+
+def _coauthors_notified(submission: Submission) -> set[str]:
+    """The addresses this submission's co-author notice was ever queued for (the outbox
+    keeps every mail, sent or not; queued ones of this transaction are flushed first)."""
+    recipients = db.session.scalars(
+        db.select(OutboxMail.recipients)
+        .where(OutboxMail.subject_ref == f"submission:{submission.id}")
+        .where(OutboxMail.template == COAUTHOR_TEMPLATE)
+    )
+    return {normalize_email(line) for text in recipients for line in text.splitlines() if line}
+
+
 def _mail_coauthor(submission: Submission, author: SubmissionAuthor) -> None:
+    """Tell a co-author they were listed: once per address per submission, ever, and never
+    more than MAX_AUTHORS notices per submission (edits that swap co-authors send no more)."""
+    notified = _coauthors_notified(submission)
+    if normalize_email(author.email) in notified or len(notified) >= MAX_AUTHORS:
+        return
+    # A fixed text: the only free text it quotes is the title, with links defanged.
     queue_mail(
         to=author.email,
-        template="submission_coauthor",
+        template=COAUTHOR_TEMPLATE,
         subject=f"You are an author of submission {submission.reference}",
-        context={"submission": submission, "author": author, "contact": submission.contact},
+        context={"submission": submission},
         subject_ref=f"submission:{submission.id}",
     )
 
@@ -507,15 +660,22 @@ def _snapshot(submission: Submission) -> dict[str, str]:
 
 
 def edit_submission(
-    submission: Submission, entry: SubmissionEntry, upload: KeptUpload | None, token: str
+    submission: Submission,
+    entry: SubmissionEntry,
+    upload: KeptUpload | None,
+    token: str,
+    client: str,
 ) -> EditResult:
     """Apply an author's edit, record what changed and mail it to the contact author (and to
     the previous one, if the contact changed); authors the edit added get the co-author mail.
-    No change, no mail."""
+    No change, no mail. Raises TooManyMails (changing nothing) when `client` may not have
+    mail sent to that many new addresses."""
+    previous_emails = {author.email_normalized for author in submission.authors}
+    new_emails = {normalize_email(author.email) for author in entry.authors} - previous_emails
+    spend_visitor_mails(client, len(new_emails))
     before = _snapshot(submission)
     # Taken now: the edit may rename or remove the former contact author.
     previous_contact = (submission.contact.email, submission.contact.name)
-    previous_emails = {author.email_normalized for author in submission.authors}
 
     submission.title = entry.title
     submission.abstract = entry.abstract

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from datetime import datetime
 
@@ -11,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -18,13 +20,14 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from ..after_response import after_response
 from ..clock import as_utc
 from ..extensions import db, limiter
 from ..page_cache import form_page
+from ..site.views import database_unavailable, storage_unavailable
 from . import services
 from .forms import (
     MAX_AUTHORS,
@@ -42,6 +45,14 @@ bp = Blueprint("cfp", __name__)
 RECEIPT_KEY = "cfp_receipt"  # the session remembers which submission the receipt page shows
 TOKEN_MAX = 100  # real tokens are 43 characters; anything much longer is not worth hashing
 HONEYPOT_NOTICE = "We could not accept this form. Please check it and send it again."
+DATABASE_REASON = "Our database is not accepting changes at the moment."
+STORAGE_REASON = "Our file storage is full or not writable at the moment."
+# The write errors the site answers with 503 (as fastpath/site/views.py does).
+FULL_ERRNOS = (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG, errno.EACCES)
+TOO_MANY_MAILS_NOTICE = (
+    "Too many mails to the authors of submissions were sent from your network today, so this "
+    "form was not accepted. Everything you typed is still here; please send it again later."
+)
 PRIVATE_ENDPOINTS = {"cfp.submission", "cfp.edit", "cfp.withdraw", "cfp.pdf", "cfp.thanks"}
 
 
@@ -49,13 +60,21 @@ def _exempt_from_post_limit() -> bool:
     # Flask-Limiter's on/off switch is one flag shared by every app built in the process (the
     # last init_app wins); reading this app's own config keeps an app that switched it off
     # unlimited whatever other apps did. Posts that only rearrange author rows (the buttons
-    # that work without JavaScript) are not submission attempts and are never counted.
+    # that work without JavaScript) are not submission attempts and are not counted, unless
+    # they carry a file: storing it is what a submit costs.
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return True
     try:
+        if any(upload.filename for upload in request.files.getlist("pdf")):
+            return False
         return is_row_action(request.form.get("action"))
     except HTTPException:  # e.g. a body over MAX_CONTENT_LENGTH: let the view answer it
         return False
+
+
+def _client() -> str:
+    """Who sent this request, as the rate limiter counts it (the proxy-corrected address)."""
+    return request.remote_addr or "unknown"
 
 
 def _limited_posts() -> Callable:
@@ -113,13 +132,14 @@ def submit():
         return _render_submit(NewSubmissionForm(form_nonce=services.new_form_nonce()))
 
     form = NewSubmissionForm()
+    g.cfp_reshow = lambda status, notice: _render_submit(form, status, notice=notice)
     if window != "open":
         # Refused, but everything typed is shown again so nothing has to be retyped elsewhere.
         return _render_submit(form, 422)
     action = request.form.get("action")
     if is_row_action(action):
         form.check_pdf()
-        form.keep_pdf()
+        form.keep_pdf(_client())
         form.apply_row_action(action)
         return _render_submit(form)
     if form.website.data:
@@ -130,7 +150,7 @@ def submit():
         return _render_submit(form, 422, notice=HONEYPOT_NOTICE)
 
     valid = form.validate()
-    form.keep_pdf()
+    valid = form.keep_pdf(_client()) and valid
     try:
         duplicate = services.submission_for_nonce(form.form_nonce.data)
         if duplicate is not None:  # a double click or a replay: the first post won
@@ -138,8 +158,13 @@ def submit():
             return _receipt(duplicate, already=True)
         if not valid:
             return _render_submit(form, 422)
-        submission = services.submit_abstract(form.entry(), form.kept, form.form_nonce.data)
+        submission = services.submit_abstract(
+            form.entry(), form.kept, form.form_nonce.data, _client()
+        )
         db.session.commit()
+    except services.TooManyMails:
+        db.session.rollback()
+        return _render_submit(form, 429, notice=TOO_MANY_MAILS_NOTICE)
     except services.AlreadySubmitted as already:
         db.session.rollback()
         form.discard_new_pdf()
@@ -151,11 +176,14 @@ def submit():
 
 
 def _discard_unsaved_pdf(form: SubmissionFieldsForm, error: SQLAlchemyError) -> None:
-    """The database refused the post (the error page follows): the PDF this request stored
-    belongs to nothing. After a lost connection the commit may have happened all the same, so
-    the file then stays for `flask cfp purge-uploads` (which only deletes unused files)."""
+    """The database refused the post (an error page follows): the PDF this request stored
+    belongs to nothing. When the database is only unavailable (locked, full, read-only) the
+    form is shown again with the PDF kept, so the file stays; and after a lost connection the
+    commit may have happened all the same. Either way `flask cfp purge-uploads` (which only
+    deletes unused files) and the caps on kept files clean up what is never sent."""
     db.session.rollback()
-    if not getattr(error, "connection_invalidated", False):
+    unavailable = isinstance(error, OperationalError)
+    if not (unavailable or getattr(error, "connection_invalidated", False)):
         form.discard_new_pdf()
 
 
@@ -253,6 +281,7 @@ def edit(token: str):
         return _render_edit(form, found, token)
 
     form = EditSubmissionForm()
+    g.cfp_reshow = lambda status, notice: _render_edit(form, found, token, status, notice=notice)
     if found.status != SubmissionStatus.SUBMITTED:
         return _unchangeable(found, token)
     if services.submission_window() != "open":
@@ -260,12 +289,12 @@ def edit(token: str):
     action = request.form.get("action")
     if is_row_action(action):
         form.check_pdf()
-        form.keep_pdf()
+        form.keep_pdf(_client())
         form.apply_row_action(action)
         return _render_edit(form, found, token)
 
     valid = form.validate()
-    form.keep_pdf()
+    valid = form.keep_pdf(_client()) and valid
     if not valid:
         return _render_edit(form, found, token, 422)
     if form.version_number() != found.version:
@@ -280,8 +309,11 @@ def edit(token: str):
             "changes, or open the submission to see its current state.",
         )
     try:
-        result = services.edit_submission(found, form.entry(), form.kept, token)
+        result = services.edit_submission(found, form.entry(), form.kept, token, _client())
         db.session.commit()
+    except services.TooManyMails:
+        db.session.rollback()
+        return _render_edit(form, found, token, 429, notice=TOO_MANY_MAILS_NOTICE)
     except SQLAlchemyError as error:
         _discard_unsaved_pdf(form, error)
         raise
@@ -341,7 +373,11 @@ def lost():
 
 
 def _form_again(status: int, notice: str):
-    """Show the posted submission form again with a notice, keeping every typed value."""
+    """Show the posted submission form again with a notice, keeping every typed value (and
+    the PDF the view already kept, when the view got that far)."""
+    reshow = g.get("cfp_reshow")
+    if reshow is not None:
+        return reshow(status, notice)
     if request.endpoint == "cfp.submit" and request.method == "POST":
         return _render_submit(NewSubmissionForm(), status, notice=notice)
     if request.endpoint == "cfp.edit" and request.method == "POST":
@@ -377,3 +413,32 @@ def too_many_posts(_error: HTTPException):
     if page is not None:
         return page
     return render_template("cfp/too_many.html"), 429
+
+
+def _unavailable_notice(reason: str) -> str:
+    # A locked database refuses even the lookups that keep a PDF, so it may not be kept.
+    return (
+        f"The site cannot save anything right now. {reason} Nothing from this form was saved; "
+        "everything you typed is still here (choose the PDF again if it is not named below). "
+        "Please send it again in a few minutes."
+    )
+
+
+# The site-wide 503 pages (fastpath/site/views.py) answer every other request; a submission
+# form posted while the database or the file storage refuses writes comes back filled in.
+@bp.errorhandler(OperationalError)
+def database_refused(error: OperationalError):
+    if request.method != "POST" or g.get("cfp_reshow") is None:
+        return database_unavailable(error)
+    db.session.rollback()
+    current_app.logger.error("database write failed, form shown again: %s", error)
+    return _form_again(503, _unavailable_notice(DATABASE_REASON))
+
+
+@bp.errorhandler(OSError)
+def storage_refused(error: OSError):
+    if request.method != "POST" or g.get("cfp_reshow") is None or error.errno not in FULL_ERRNOS:
+        return storage_unavailable(error)
+    db.session.rollback()
+    current_app.logger.error("storage write failed, form shown again: %s", error)
+    return _form_again(503, _unavailable_notice(STORAGE_REASON))

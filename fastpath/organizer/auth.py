@@ -37,8 +37,6 @@ MIN_PASSWORD_LENGTH = 12
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-
-
 def hash_password(password: str) -> str:
     """An argon2id hash of the password (salted; parameters encoded in the string)."""
     return _hasher.hash(password)

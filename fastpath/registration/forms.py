@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Optional, ValidationError
 
 from ..content import RegistrationRules
 from ..emails import EmailAddress
+from ..text import VisibleTextMeta
 from .models import AFFILIATION_MAX, EMAIL_MAX, NAME_MAX, NEEDS_MAX
 
 # Line breaks and other control characters: never part of a name or an address, and a
@@ -75,6 +76,8 @@ REQUIRED_MESSAGES = {
 
 class DetailsForm(FlaskForm):
     """What an attendee can change later through their private link."""
+
+    Meta = VisibleTextMeta
 
     name = StringField(
         "Name",
@@ -168,6 +171,8 @@ class RegistrationForm(DetailsForm):
 
 
 class LostLinkForm(FlaskForm):
+    Meta = VisibleTextMeta
+
     email = StringField(
         "Email",
         filters=[_strip],

@@ -151,7 +151,5 @@
     for (const fieldset of document.querySelectorAll("[data-authors]")) setUpAuthors(fieldset);
     for (const counter of document.querySelectorAll("[data-word-count-for]")) setUpWordCount(counter);
     for (const form of document.querySelectorAll("[data-submission-form]")) setUpForm(form);
-    const summary = document.querySelector(".error-summary");
-    if (summary) summary.focus();
   });
 })();

@@ -1,0 +1,87 @@
+"""The submission form is no spam relay: co-author notices are few, fixed and unlinked, and a
+client can have only so many mails sent to addresses it typed (issue 18 item 5)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from fastpath.extensions import db
+from fastpath.mail.delivery import deliver_pending
+from fastpath.mail.models import OutboxMail
+from tests.forms import latest_token, post, submission_fields
+
+SPAM_TITLE = "WIN A PRIZE at http://x.example and www.prize.example"
+
+
+def with_authors(fields: list, addresses: list[str], **values: str) -> list:
+    """The valid post with these authors (the first is the contact) and other values."""
+    kept = [f for f in fields if not f[0].startswith("authors-") and f[0] not in values]
+    rows = []
+    for index, address in enumerate(addresses):
+        name = values.get("name", f"Author {index}")
+        rows += [(f"authors-{index}-name", name), (f"authors-{index}-email", address)]
+        rows.append((f"authors-{index}-affiliation", "Somewhere"))
+    return kept + rows + [(key, value) for key, value in values.items() if key != "name"]
+
+
+def coauthor_notices(app) -> list[str]:
+    with app.app_context():
+        query = db.select(OutboxMail.recipients).where(OutboxMail.template == "submission_coauthor")
+        return [line for text in db.session.scalars(query) for line in text.splitlines()]
+
+
+def edit(client, app, addresses: list[str], version: int) -> int:
+    token = latest_token(app, "submission")
+    fields = [f for f in submission_fields() if f[0] not in ("form_nonce", "consent", "pdf")]
+    fields = with_authors(fields, addresses) + [("version", str(version))]
+    return post(client, f"/submission/{token}/edit", fields, files=True).status_code
+
+
+def test_coauthor_notices_once_per_address_and_20_per_submission(app, client):
+    first = [f"victim{i}@example.org" for i in range(19)]
+    second = [f"other{i}@example.org" for i in range(19)]
+    contact = ["ada@example.org"]
+    fields = with_authors(submission_fields(), contact + first)
+    assert post(client, "/submit", fields, files=True).status_code == 303
+    assert edit(client, app, contact + second, 1) == 303
+    assert edit(client, app, contact + first, 2) == 303
+    assert edit(client, app, contact + second, 3) == 303
+    notices = coauthor_notices(app)
+    assert len(notices) == 20
+    assert sorted(notices) == sorted(first + second[:1])
+
+
+def test_coauthor_notice_quotes_only_the_title_with_links_defanged(mail_app, smtp):
+    client = mail_app.test_client()
+    fields = with_authors(
+        submission_fields(), ["ada@example.org", "grace@example.org"], name="Visit www.spam.example"
+    )
+    fields = [(k, SPAM_TITLE if k == "title" else v) for k, v in fields]
+    assert post(client, "/submit", fields, files=True).status_code == 303
+    with mail_app.app_context():
+        assert deliver_pending() == 2
+    [notice] = smtp.recorder.to("grace@example.org")
+    assert "spam" not in notice.text and "spam" not in notice.html  # no name, no free text
+    [receipt] = smtp.recorder.to("ada@example.org")
+    for mail in (notice, receipt):
+        for body in (mail.text, mail.html):
+            assert "http[:]//x[.]example" in body
+            assert "www[.]prize[.]example" in body
+            assert not re.search(r"http://x\.example|www\.prize\.example", body)
+        assert not re.search(r"<a [^>]*x\.example", mail.html)
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, RATELIMIT_VISITOR_MAILS="5 per day")
+def test_visitor_mails_are_capped_per_client(app, client):
+    addresses = ["ada@example.org", "grace@example.org", "alan@example.org"]
+    assert post(client, "/submit", with_authors(submission_fields(), addresses), files=True)
+    assert len(coauthor_notices(app)) == 2
+    refused = post(client, "/submit", with_authors(submission_fields(), addresses), files=True)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert "Too many mails to the authors of submissions" in html
+    assert 'value="alan@example.org"' in html
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(OutboxMail)) == 3
