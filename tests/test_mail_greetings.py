@@ -40,4 +40,7 @@ def test_changed_mail_to_the_former_contact_greets_her_not_the_new_one(
     texts = sorted((m.envelope_to[0], m.text.splitlines()[0]) for m in changed)
     assert texts == [("ada@example.org", "Dear Ada Lovelace,"), ("li@example.cn", "Dear 李明,")]
     htmls = sorted((m.envelope_to[0], re.findall(r"<p>(Dear .*?)</p>", m.html)) for m in changed)
-    assert htmls == [("ada@example.org", ["Dear Ada Lovelace,"]), ("li@example.cn", ["Dear 李明,"])]
+    assert htmls == [
+        ("ada@example.org", ["Dear <bdi>Ada Lovelace</bdi>,"]),
+        ("li@example.cn", ["Dear <bdi>李明</bdi>,"]),
+    ]
