@@ -17,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from ..cfp.models import Submission, SubmissionAuthor, SubmissionStatus, SubmissionTopic
 from ..extensions import db
 from ..registration.models import Registration, RegistrationStatus
+from ..urls import int_arg
 
 SEARCH_MAX = 200
 
@@ -35,10 +36,6 @@ class ListQuery:
     @classmethod
     def from_args(cls, args: Mapping[str, str], *, sorts: Mapping[str, Any]) -> ListQuery:
         """The list's settings from query arguments; unknown values fall back to the default."""
-        try:
-            page = max(1, int(args.get("page", "1")))
-        except ValueError:
-            page = 1
         sort = args.get("sort", "")
         return cls(
             q=" ".join(_printable(args.get("q", "")).split())[:SEARCH_MAX],
@@ -46,7 +43,7 @@ class ListQuery:
             topic=_printable(args.get("topic", "")).strip(),
             position=_printable(args.get("position", "")).strip(),
             sort=sort if sort in sorts else next(iter(sorts)),
-            page=page,
+            page=int_arg(args, "page", 1),
         )
 
     def args(self, **changes: Any) -> dict[str, Any]:

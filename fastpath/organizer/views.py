@@ -22,6 +22,7 @@ from ..cfp.models import Submission
 from ..cfp.services import pdf_response, topic_titles
 from ..extensions import db, limiter
 from ..registration.models import Registration
+from ..urls import int_arg
 from . import dashboard as dashboard_data
 from . import decisions, exports, lists, mailbox, services
 from .auth import (
@@ -170,10 +171,8 @@ def dashboard():
 @bp.get("/activity")
 @login_required
 def activity():
-    page = request.args.get("page", 1, type=int)
-    events = db.paginate(
-        services.activity_query(), page=max(page, 1), per_page=100, error_out=False
-    )
+    page = int_arg(request.args, "page", 1)
+    events = db.paginate(services.activity_query(), page=page, per_page=100, error_out=False)
     return render_template("organizer/activity.html", events=events)
 
 
@@ -355,10 +354,8 @@ def export(kind: str):
 @login_required
 def outbox():
     status = request.args.get("status", "")
-    page = request.args.get("page", 1, type=int)
-    mails = db.paginate(
-        mailbox.outbox_query(status), page=max(page, 1), per_page=50, error_out=False
-    )
+    page = int_arg(request.args, "page", 1)
+    mails = db.paginate(mailbox.outbox_query(status), page=page, per_page=50, error_out=False)
     return render_template(
         "organizer/outbox.html",
         mails=mails,
