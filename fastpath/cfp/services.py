@@ -340,11 +340,17 @@ def private_link(token: str) -> str:
     return current_app.config["PUBLIC_BASE_URL"] + PRIVATE_LINK_PATH.format(token=token)
 
 
-def find_submission_by_token(token: str) -> Submission | None:
+def find_submission_by_token(token: str, *, for_update: bool = False) -> Submission | None:
     """The submission a private link belongs to; looked up by the token's hash through a
-    unique index, so neither the answer nor its timing tells how close a guess was."""
-    wanted = hash_token(token)
-    return db.session.scalar(db.select(Submission).where(Submission.token_hash == wanted))
+    unique index, so neither the answer nor its timing tells how close a guess was.
+
+    `for_update` locks the row until the commit (SELECT ... FOR UPDATE; SQLite's BEGIN
+    IMMEDIATE already serialises writers) and reads it afresh, so an edit or withdrawal
+    checks the status and version an organizer's decision left, never a stale copy."""
+    query = db.select(Submission).where(Submission.token_hash == hash_token(token))
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(query)
 
 
 def submission_for_nonce(nonce: str | None) -> Submission | None:

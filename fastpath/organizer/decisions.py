@@ -110,7 +110,7 @@ def decide(
     (a second click on "send"), is skipped and nobody is mailed twice."""
     report = DecisionReport()
     moment = utcnow()
-    for submission in submissions:
+    for submission in _locked(submissions):
         reason = _skip_reason(submission, outcome)
         if reason:
             report.skipped.append((submission, reason))
@@ -148,6 +148,28 @@ def decide(
         report.decided.append(submission)
         report.mails += len(recipients)
     return report
+
+
+def _locked(submissions: Sequence[Submission]) -> list[Submission]:
+    """The same submissions, their rows locked until the commit and read again.
+
+    On PostgreSQL a withdrawal may be under way or committed since the rows were loaded:
+    SELECT ... FOR UPDATE waits for it and sees its result, so a withdrawn submission is
+    skipped, and a withdrawal arriving now waits for this decision and then finds it decided.
+    Locked in number order, so two organizers deciding overlapping sets cannot deadlock.
+    """
+    ids = [submission.id for submission in submissions]
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            db.select(Submission)
+            .where(Submission.id.in_(ids))
+            .order_by(Submission.number)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def submissions_by_id(ids: Iterable[int]) -> list[Submission]:
