@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask import current_app, render_template
 
@@ -15,7 +16,9 @@ from ..cfp.models import Submission, SubmissionAuthor, SubmissionStatus
 from ..cfp.services import topic_titles
 from ..extensions import db
 from ..mail import queue_mail
+from ..mail.models import OutboxMail
 from .auth import utcnow
+from .mailbox import mails_about
 from .models import Organizer
 from .services import record
 
@@ -53,12 +56,22 @@ class MailPreview:
 
 
 @dataclass
+class Reversal:
+    """The decision the authors were already told, which this one would take back."""
+
+    outcome: SubmissionStatus
+    notified_at: datetime
+    told: list[OutboxMail]  # the mails of that decision, one per author
+
+
+@dataclass
 class Planned:
     """What deciding one submission would do."""
 
     submission: Submission
     mails: list[MailPreview] = field(default_factory=list)
     skip_reason: str | None = None  # why nothing will happen to it
+    reverses: Reversal | None = None
 
 
 def _skip_reason(submission: Submission, outcome: SubmissionStatus) -> str | None:
@@ -67,6 +80,28 @@ def _skip_reason(submission: Submission, outcome: SubmissionStatus) -> str | Non
     if submission.status == outcome and submission.decision_notified_at is not None:
         return f"already {outcome.value}, and its authors were told"
     return None
+
+
+def _reversal(submission: Submission, outcome: SubmissionStatus) -> Reversal | None:
+    """What the authors were told, when `outcome` would take back a decision mailed to them."""
+    told_outcome = submission.status
+    if (
+        told_outcome not in OUTCOMES.values()
+        or told_outcome == outcome
+        or submission.decision_notified_at is None
+    ):
+        return None
+    # The mails of the latest decision: the last run of decision mails with one template
+    # (an earlier accept-then-reject left mails of both kinds).
+    told: list[OutboxMail] = []
+    for mail in mails_about(f"submission:{submission.id}"):
+        if not mail.template.startswith("decision_"):
+            continue
+        if told and told[-1].template != mail.template:
+            told = []
+        told.append(mail)
+    told = [mail for mail in told if mail.template == f"decision_{told_outcome.value}"]
+    return Reversal(told_outcome, submission.decision_notified_at, told)
 
 
 def _reachable_authors(submission: Submission) -> list:
@@ -83,6 +118,7 @@ def plan(submissions: Iterable[Submission], outcome: SubmissionStatus) -> list[P
     for submission in submissions:
         item = Planned(submission, skip_reason=_skip_reason(submission, outcome))
         if item.skip_reason is None:
+            item.reverses = _reversal(submission, outcome)
             for author in _reachable_authors(submission):
                 text = render_template(
                     f"email/decision_{outcome.value}.txt",
