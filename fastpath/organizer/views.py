@@ -38,8 +38,8 @@ from .forms import DecisionForm, PasswordForm, SignInForm
 bp = Blueprint("organizer", __name__)
 
 SIGN_IN_FAILED = (
-    "That email and password do not match an organizer account, or the account is paused "
-    "for a while after too many failed attempts."
+    "That email and password do not match an organizer account, or signing in from here is "
+    "paused for a while after too many failed attempts."
 )
 
 
@@ -103,7 +103,9 @@ def login():
         form.next.data = safe_next(request.args.get("next")) or ""
     error = None
     if form.validate_on_submit():
-        organizer = services.check_sign_in(form.email.data, form.password.data)
+        organizer = services.check_sign_in(
+            form.email.data, form.password.data, client=request.remote_addr
+        )
         if organizer is not None:
             start_session(organizer)
             services.record("sign-in", organizer=organizer, target=f"organizer:{organizer.id}")
