@@ -19,6 +19,9 @@ from fastpath.organizer import decisions
 from fastpath.tokens import new_token
 from tests.conftest import TEST_DATABASE
 from tests.test_organizer import add_submission, make_organizer, sign_in
+from tests.test_submission import edit_data, submit_and_get_link, text_of
+
+SUBMITTED_TITLE = "Tail latency of recommendation inference on shared GPUs"  # tests/forms.py
 
 pytestmark = pytest.mark.skipif(
     TEST_DATABASE != "postgresql", reason="SQLite serialises writers (BEGIN IMMEDIATE)"
@@ -126,3 +129,36 @@ def test_decision_while_a_withdrawal_is_committing_is_refused(app, client):
     page = client.get(answers[0].location).get_data(as_text=True)
     assert "FP20-001 skipped: withdrawn by its authors. Nothing was sent for it." in page
     assert _outcome(app, submission_id) == ("withdrawn", ["submission_withdrawn"])
+
+
+def test_edit_while_a_decision_is_committing_is_refused(app):
+    author = app.test_client()
+    path = submit_and_get_link(app, author)
+    form = edit_data(text_of(author.get(f"{path}/edit")), title="Changed after all")
+    with app.app_context():
+        submission_id = db.session.scalars(db.select(Submission.id)).one()
+    release, done = threading.Event(), threading.Event()
+
+    def accept() -> None:
+        chosen = decisions.submissions_by_id([submission_id])
+        decisions.decide(chosen, SubmissionStatus.ACCEPTED, by=None)
+
+    deciding = _hold_open(app, accept, release, done)
+
+    def save():
+        return author.post(f"{path}/edit", data=form, content_type="multipart/form-data")
+
+    editing, answers = _in_thread(save)
+    _wait_until_blocked(app)
+    release.set()
+    deciding.join(30)
+    editing.join(30)
+
+    assert (answers[0].status_code, answers[0].location) == (303, path)
+    page = text_of(author.get(path))
+    assert "This submission is accepted and can no longer be changed." in page
+    with app.app_context():
+        row = db.session.get(Submission, submission_id)
+        assert (row.title, row.version) == (SUBMITTED_TITLE, 2)
+    assert _outcome(app, submission_id)[1][-1] == "decision_accepted"
+    assert "submission_edited" not in _outcome(app, submission_id)[1]
