@@ -106,3 +106,22 @@ def test_new_password_lifts_the_pauses_on_the_account(app, runner):
     )
 
     assert _signed_in(sign_in(stranger, password=new))
+
+
+def test_failures_older_than_the_window_are_forgotten(app):
+    make_organizer(app)
+    stranger = _from(app, STRANGER)
+    for _ in range(5):
+        sign_in(stranger, password="a wrong guess")
+    with app.app_context():  # an hour passes: the pause and its count are over
+        for row in db.session.scalars(db.select(SignInThrottle)):
+            row.counting_since = datetime.now(UTC) - timedelta(hours=1)
+            row.locked_until = row.locked_until and datetime.now(UTC) - timedelta(minutes=45)
+        db.session.commit()
+
+    assert not _signed_in(sign_in(stranger, password="a wrong guess"))
+
+    with app.app_context():
+        counts = sorted(db.session.scalars(db.select(SignInThrottle.failures)))
+    assert counts == [1, 1]  # the old rows are gone; this failure starts a new count
+    assert _signed_in(sign_in(stranger))
