@@ -123,12 +123,16 @@ def _init_security(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import models  # noqa: F401  (every table known to the metadata and migrations)
+    from . import (
+        models,  # noqa: F401  (every table known to the metadata and migrations)
+        urls,
+    )
     from .cfp.views import bp as cfp_bp
     from .organizer.views import bp as organizer_bp
     from .registration.views import bp as registration_bp
     from .site.views import bp as site_bp
 
+    urls.init_app(app)  # the bounded <int:...>, before any route is added
     app.register_blueprint(site_bp)
     app.register_blueprint(cfp_bp)
     app.register_blueprint(registration_bp)

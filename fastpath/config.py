@@ -92,8 +92,9 @@ class Defaults:
 
     # The organizers' area.
     ORGANIZER_SESSION_HOURS = 8  # a sign-in lasts at most this long
-    ORGANIZER_LOCKOUT_ATTEMPTS = 5  # wrong passwords in a row that pause an account...
-    ORGANIZER_LOCKOUT_MINUTES = 15  # ...for this long
+    ORGANIZER_LOCKOUT_ATTEMPTS = 5  # wrong passwords that pause an account for one client...
+    ORGANIZER_LOCKOUT_CLIENT_ATTEMPTS = 20  # ...failures that pause a client for every account
+    ORGANIZER_LOCKOUT_MINUTES = 15  # ...for this long (and failures count over this long)
     ORGANIZER_SIGN_IN_LIMIT = "10 per minute; 50 per hour"  # sign-in posts per address
     ORGANIZER_PAGE_SIZE = 50  # rows per page of the lists
 

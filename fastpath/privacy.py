@@ -309,7 +309,6 @@ def _organizer_data(organizer: Organizer) -> dict[str, Any]:
         "created_at": _iso(organizer.created_at),
         "password_changed_at": _iso(organizer.password_changed_at),
         "last_sign_in_at": _iso(organizer.last_sign_in_at),
-        "locked_until": _iso(organizer.locked_until),
         "sessions": [
             {
                 "created_at": _iso(row.created_at),

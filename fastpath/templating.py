@@ -39,6 +39,8 @@ def iso(value: datetime) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from .cfp.services import file_size  # the one way a size is written ("2 KB", "1.4 MB")
+
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.add_template_filter(long_date)
@@ -46,6 +48,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(clock)
     app.add_template_filter(deadline_text)
     app.add_template_filter(iso)
+    app.add_template_filter(file_size)
 
     @app.context_processor
     def site_values() -> dict:

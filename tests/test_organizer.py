@@ -27,7 +27,7 @@ from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail, OutboxStatus
 from fastpath.organizer import services
 from fastpath.organizer.auth import SESSION_KEY
-from fastpath.organizer.models import AuditEvent, Organizer, OrganizerSession
+from fastpath.organizer.models import AuditEvent, Organizer, OrganizerSession, SignInThrottle
 from fastpath.registration.models import Registration, RegistrationStatus
 from fastpath.tokens import new_token
 
@@ -224,7 +224,10 @@ def test_sign_in_wrong_password_and_unknown_email_get_the_same_answer(app, clien
     ).replace("nobody@fastpath.test", "X")
     assert client.get("/organizer/").status_code == 302
     with app.app_context():
-        assert db.session.get(Organizer, organizer_id).failed_sign_ins == 1
+        pair = db.session.scalars(
+            db.select(SignInThrottle).where(SignInThrottle.organizer_id == organizer_id)
+        ).one()
+        assert pair.failures == 1
     assert audit_actions(app)[-2:] == [
         ("sign-in-failed", EMAIL, f"organizer:{organizer_id}"),
         ("sign-in-failed", "nobody@fastpath.test", None),
@@ -264,9 +267,11 @@ def test_sign_in_locks_the_account_after_repeated_failures(app, client):
     assert SIGN_IN_FAILED in refused.get_data(as_text=True)
     assert client.get("/organizer/").status_code == 302
     with app.app_context():
-        organizer = db.session.get(Organizer, organizer_id)
-        assert organizer.locked_until is not None
-        organizer.locked_until = datetime.now(UTC) - timedelta(seconds=1)  # time passes
+        pair = db.session.scalars(
+            db.select(SignInThrottle).where(SignInThrottle.organizer_id == organizer_id)
+        ).one()
+        assert pair.locked_until is not None
+        pair.locked_until = datetime.now(UTC) - timedelta(seconds=1)  # time passes
         db.session.commit()
     assert [a for a, _, _ in audit_actions(app)].count("lockout") == 1
 

@@ -449,16 +449,21 @@ def private_link(token: str) -> str:
     return current_app.config["PUBLIC_BASE_URL"] + PRIVATE_LINK_PATH.format(token=token)
 
 
-def find_submission_by_token(token: str) -> Submission | None:
+def find_submission_by_token(token: str, *, for_update: bool = False) -> Submission | None:
     """The submission a private link belongs to (its link, or the one mailed since and not
     used yet); looked up by the token's hash through unique indexes, so neither the answer nor
-    its timing tells how close a guess was."""
+    its timing tells how close a guess was.
+
+    `for_update` locks the row until the commit (SELECT ... FOR UPDATE; SQLite's BEGIN
+    IMMEDIATE already serialises writers) and reads it afresh, so an edit or withdrawal
+    checks the status and version an organizer's decision left, never a stale copy."""
     wanted = hash_token(token)
-    return db.session.scalar(
-        db.select(Submission).where(
-            or_(Submission.token_hash == wanted, Submission.pending_token_hash == wanted)
-        )
+    query = db.select(Submission).where(
+        or_(Submission.token_hash == wanted, Submission.pending_token_hash == wanted)
     )
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(query)
 
 
 def use_link(submission: Submission, token: str) -> bool:

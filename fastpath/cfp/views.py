@@ -217,7 +217,13 @@ def thanks():
 
 
 def _submission_or_404(token: str) -> Submission:
-    found = services.find_submission_by_token(token) if len(token) <= TOKEN_MAX else None
+    # A POST changes the submission: its row is locked before its status is checked.
+    lock = request.method == "POST"
+    found = (
+        services.find_submission_by_token(token, for_update=lock)
+        if len(token) <= TOKEN_MAX
+        else None
+    )
     if found is None:
         abort(404)
     if services.use_link(found, token):

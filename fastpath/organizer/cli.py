@@ -11,7 +11,6 @@ import sys
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from ..clock import as_utc, real_now
 from ..extensions import db
 from . import exports, services
 
@@ -72,11 +71,9 @@ def list_command() -> None:
     for organizer in organizers:
         last = organizer.last_sign_in_at
         seen = f"last signed in {exports.iso_time(last)}" if last else "never signed in"
-        until = organizer.locked_until
-        locked = (
-            f" (paused until {exports.iso_time(until)})"
-            if until and as_utc(until) > real_now()  # a lockout is a real-time timer
-            else ""
+        paused = services.sign_in_pauses(organizer)
+        locked = "".join(
+            f" (paused from {client} until {exports.iso_time(until)})" for client, until in paused
         )
         created = exports.iso_time(organizer.created_at)
         click.echo(f"{organizer.email}\tcreated {created}\t{seen}{locked}")

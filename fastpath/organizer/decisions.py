@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask import current_app, render_template
 
@@ -16,6 +17,8 @@ from ..cfp.services import topic_titles
 from ..clock import now
 from ..extensions import db
 from ..mail import queue_mail
+from ..mail.models import OutboxMail
+from .mailbox import mails_about
 from .models import Organizer
 from .services import record
 
@@ -53,12 +56,22 @@ class MailPreview:
 
 
 @dataclass
+class Reversal:
+    """The decision the authors were already told, which this one would take back."""
+
+    outcome: SubmissionStatus
+    notified_at: datetime
+    told: list[OutboxMail]  # the mails of that decision, one per author
+
+
+@dataclass
 class Planned:
     """What deciding one submission would do."""
 
     submission: Submission
     mails: list[MailPreview] = field(default_factory=list)
     skip_reason: str | None = None  # why nothing will happen to it
+    reverses: Reversal | None = None
 
 
 def _skip_reason(submission: Submission, outcome: SubmissionStatus) -> str | None:
@@ -67,6 +80,28 @@ def _skip_reason(submission: Submission, outcome: SubmissionStatus) -> str | Non
     if submission.status == outcome and submission.decision_notified_at is not None:
         return f"already {outcome.value}, and its authors were told"
     return None
+
+
+def _reversal(submission: Submission, outcome: SubmissionStatus) -> Reversal | None:
+    """What the authors were told, when `outcome` would take back a decision mailed to them."""
+    told_outcome = submission.status
+    if (
+        told_outcome not in OUTCOMES.values()
+        or told_outcome == outcome
+        or submission.decision_notified_at is None
+    ):
+        return None
+    # The mails of the latest decision: the last run of decision mails with one template
+    # (an earlier accept-then-reject left mails of both kinds).
+    told: list[OutboxMail] = []
+    for mail in mails_about(f"submission:{submission.id}"):
+        if not mail.template.startswith("decision_"):
+            continue
+        if told and told[-1].template != mail.template:
+            told = []
+        told.append(mail)
+    told = [mail for mail in told if mail.template == f"decision_{told_outcome.value}"]
+    return Reversal(told_outcome, submission.decision_notified_at, told)
 
 
 def _reachable_authors(submission: Submission) -> list:
@@ -83,6 +118,7 @@ def plan(submissions: Iterable[Submission], outcome: SubmissionStatus) -> list[P
     for submission in submissions:
         item = Planned(submission, skip_reason=_skip_reason(submission, outcome))
         if item.skip_reason is None:
+            item.reverses = _reversal(submission, outcome)
             for author in _reachable_authors(submission):
                 text = render_template(
                     f"email/decision_{outcome.value}.txt",
@@ -110,7 +146,7 @@ def decide(
     (a second click on "send"), is skipped and nobody is mailed twice."""
     report = DecisionReport()
     moment = now()
-    for submission in submissions:
+    for submission in _locked(submissions):
         reason = _skip_reason(submission, outcome)
         if reason:
             report.skipped.append((submission, reason))
@@ -148,6 +184,28 @@ def decide(
         report.decided.append(submission)
         report.mails += len(recipients)
     return report
+
+
+def _locked(submissions: Sequence[Submission]) -> list[Submission]:
+    """The same submissions, their rows locked until the commit and read again.
+
+    On PostgreSQL a withdrawal may be under way or committed since the rows were loaded:
+    SELECT ... FOR UPDATE waits for it and sees its result, so a withdrawn submission is
+    skipped, and a withdrawal arriving now waits for this decision and then finds it decided.
+    Locked in number order, so two organizers deciding overlapping sets cannot deadlock.
+    """
+    ids = [submission.id for submission in submissions]
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            db.select(Submission)
+            .where(Submission.id.in_(ids))
+            .order_by(Submission.number)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def submissions_by_id(ids: Iterable[int]) -> list[Submission]:

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Regexp, ValidationError
 
+from ..urls import bounded_int
 from .auth import MIN_PASSWORD_LENGTH
 
 
@@ -39,7 +40,8 @@ class DecisionForm(FlaskForm):
     (without CSRF: showing changes nothing); "send" posts it with its CSRF token."""
 
     outcome = StringField("Decision", validators=[DataRequired(), AnyOf(["accepted", "rejected"])])
-    ids = SelectMultipleField("Submissions", coerce=int, validate_choice=False)
+    # Bounded: an id past the database's integer range is refused here, not by the database.
+    ids = SelectMultipleField("Submissions", coerce=bounded_int, validate_choice=False)
 
     def validate_ids(self, field: SelectMultipleField) -> None:
         if not field.data:

@@ -6,17 +6,18 @@ so an export holds exactly the rows the filtered list shows (all pages of them).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, or_
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import Select
 
 from ..cfp.models import Submission, SubmissionAuthor, SubmissionStatus, SubmissionTopic
 from ..extensions import db
 from ..registration.models import Registration, RegistrationStatus
+from ..urls import int_arg
 
 SEARCH_MAX = 200
 
@@ -35,10 +36,6 @@ class ListQuery:
     @classmethod
     def from_args(cls, args: Mapping[str, str], *, sorts: Mapping[str, Any]) -> ListQuery:
         """The list's settings from query arguments; unknown values fall back to the default."""
-        try:
-            page = max(1, int(args.get("page", "1")))
-        except ValueError:
-            page = 1
         sort = args.get("sort", "")
         return cls(
             q=" ".join(_printable(args.get("q", "")).split())[:SEARCH_MAX],
@@ -46,7 +43,7 @@ class ListQuery:
             topic=_printable(args.get("topic", "")).strip(),
             position=_printable(args.get("position", "")).strip(),
             sort=sort if sort in sorts else next(iter(sorts)),
-            page=page,
+            page=int_arg(args, "page", 1),
         )
 
     def args(self, **changes: Any) -> dict[str, Any]:
@@ -73,13 +70,34 @@ def page_size() -> int:
     return int(current_app.config["ORGANIZER_PAGE_SIZE"])
 
 
-def contains(column: Any, text: str) -> ColumnElement[bool]:
-    """Case-insensitive substring match with % and _ taken literally (SQLite and PostgreSQL)."""
-    return column.ilike(f"%{_escape_like(text)}%", escape="\\")
+# Letters that NFKD does not split into a base letter and a mark, spelt as people type them
+# without the accent ("Søren" is found as "Soren").
+_UNDECOMPOSED = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe"}
+)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def fold(text: str) -> str:
+    """Text as the search compares it: accents dropped (NFKD, combining marks removed), case
+    folded ("Straße" is "strasse"), runs of white space as one space."""
+    # Case first: casefold can itself add a mark ("İ" becomes "i" and a combining dot).
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.translate(_UNDECOMPOSED).split())
+
+
+def matching_ids(id_column: Any, *text_columns: Any, text: str) -> set[int]:
+    """The `id_column` values of the rows where any of `text_columns` contains `text`,
+    accents and case ignored.
+
+    The comparison runs here in Python over the searched columns, not in SQL: SQLite's LIKE
+    folds only ASCII case, PostgreSQL's ILIKE depends on the server's locale, and neither
+    drops accents, so only Python compares the same way on both. A workshop's lists are a
+    few thousand rows at most; reading three short columns of each is a few milliseconds.
+    """
+    wanted = fold(text)
+    rows = db.session.execute(db.select(id_column, *text_columns))
+    return {row[0] for row in rows if any(wanted in fold(value or "") for value in row[1:])}
 
 
 # --- Registrations ------------------------------------------------------------------------
@@ -99,13 +117,14 @@ def registration_query(lq: ListQuery) -> Select:
     """Registrations matching the list's search and filters, in its order."""
     query = db.select(Registration)
     if lq.q:
-        query = query.where(
-            or_(
-                contains(Registration.name, lq.q),
-                contains(Registration.email, lq.q),
-                contains(Registration.affiliation, lq.q),
-            )
+        found = matching_ids(
+            Registration.id,
+            Registration.name,
+            Registration.email,
+            Registration.affiliation,
+            text=lq.q,
         )
+        query = query.where(Registration.id.in_(sorted(found)))
     if lq.status in REGISTRATION_STATUSES:
         query = query.where(Registration.status == RegistrationStatus(lq.status))
     if lq.position:
@@ -141,19 +160,14 @@ def submission_query(lq: ListQuery) -> Select:
     affiliation) and filters, in its order."""
     query = db.select(Submission)
     if lq.q:
-        author_match = (
-            db.select(SubmissionAuthor.id)
-            .where(SubmissionAuthor.submission_id == Submission.id)
-            .where(
-                or_(
-                    contains(SubmissionAuthor.name, lq.q),
-                    contains(SubmissionAuthor.email, lq.q),
-                    contains(SubmissionAuthor.affiliation, lq.q),
-                )
-            )
-            .exists()
+        found = matching_ids(Submission.id, Submission.title, text=lq.q) | matching_ids(
+            SubmissionAuthor.submission_id,
+            SubmissionAuthor.name,
+            SubmissionAuthor.email,
+            SubmissionAuthor.affiliation,
+            text=lq.q,
         )
-        query = query.where(or_(contains(Submission.title, lq.q), author_match))
+        query = query.where(Submission.id.in_(sorted(found)))
     if lq.status in SUBMISSION_STATUSES:
         query = query.where(Submission.status == SubmissionStatus(lq.status))
     if lq.topic:

@@ -23,9 +23,6 @@ class Organizer(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Failed attempts since the last success; reaching the limit locks the account a while.
-    failed_sign_ins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     sessions: Mapped[list[OrganizerSession]] = relationship(
         back_populates="organizer", cascade="all, delete-orphan"
@@ -48,6 +45,26 @@ class OrganizerSession(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     organizer: Mapped[Organizer] = relationship(back_populates="sessions")
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins from one client address: to one account (organizer_id set), or to any
+    address typed, known or not (organizer_id None). Too many lock that account for that
+    client only, or that client for every account: a stranger's guesses never lock the
+    organizer out from their own address."""
+
+    __tablename__ = "sign_in_throttle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "203.0.113.7" for the client over all accounts, "203.0.113.7 organizer:3" for one
+    # account from it. One unique key, since a UNIQUE over a NULL organizer_id is no limit.
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    organizer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizer.id", ondelete="CASCADE"), index=True
+    )
+    failures: Mapped[int] = mapped_column(default=0)  # since counting_since
+    counting_since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AuditEvent(db.Model):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select
+from sqlalchemy import Select, or_
 from sqlalchemy.exc import IntegrityError
 
 from ..cfp.models import Submission
@@ -24,7 +24,7 @@ from .auth import (
     password_problem,
     verify_password,
 )
-from .models import AuditEvent, Organizer, OrganizerSession
+from .models import AuditEvent, Organizer, OrganizerSession, SignInThrottle
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -102,7 +102,6 @@ def create_organizer(email: str, password: str, *, by: Organizer | None = None) 
         password_hash=hash_password(password),
         created_at=moment,
         password_changed_at=moment,
-        failed_sign_ins=0,
     )
     try:
         # A savepoint, so a duplicate leaves the caller's transaction usable.
@@ -121,8 +120,8 @@ def set_password(organizer: Organizer, password: str, *, by: Organizer | None = 
         raise AccountError(problem)
     organizer.password_hash = hash_password(password)
     organizer.password_changed_at = now()
-    organizer.failed_sign_ins = 0
-    organizer.locked_until = None
+    # A new password lifts the pauses on this account (a way to let the chair back in).
+    db.session.execute(db.delete(SignInThrottle).where(SignInThrottle.organizer_id == organizer.id))
     for row in organizer.sessions:
         if row.ended_at is None:
             row.ended_at = real_now()  # session rows keep real time (see auth.start_session)
@@ -146,49 +145,137 @@ def _lockout_attempts() -> int:
     return int(current_app.config["ORGANIZER_LOCKOUT_ATTEMPTS"])
 
 
+def _client_lockout_attempts() -> int:
+    return int(current_app.config["ORGANIZER_LOCKOUT_CLIENT_ATTEMPTS"])
+
+
 def _lockout_duration() -> timedelta:
     return timedelta(minutes=float(current_app.config["ORGANIZER_LOCKOUT_MINUTES"]))
 
 
-def check_sign_in(email: str, password: str) -> Organizer | None:
-    """The organizer if the password is right and the account not locked, else None.
+def _throttle_key(client: str, organizer: Organizer | None = None) -> str:
+    return f"{client} organizer:{organizer.id}" if organizer else client
 
-    Every path checks one argon2 hash (a stand-in one for an unknown address), so neither
-    the answer nor its timing tells whether the address has an account.
+
+def _throttle(key: str) -> SignInThrottle | None:
+    # Locked (FOR UPDATE on PostgreSQL) so two failures at once both count.
+    return db.session.scalar(
+        db.select(SignInThrottle).where(SignInThrottle.key == key).with_for_update()
+    )
+
+
+def _is_locked(row: SignInThrottle | None, moment: datetime) -> bool:
+    return bool(row and row.locked_until and as_utc(row.locked_until) > moment)
+
+
+def _count_failure(
+    key: str, organizer: Organizer | None, limit: int, moment: datetime
+) -> SignInThrottle | None:
+    """Count one failure under `key`; the row when this failure locks it, else None.
+
+    Failures are counted over one lockout duration: a few typos a day never add up."""
+    row = _throttle(key)
+    if row is None:
+        row = SignInThrottle(
+            key=key,
+            organizer_id=organizer.id if organizer else None,
+            failures=0,
+            counting_since=moment,
+        )
+        try:
+            with db.session.begin_nested():  # a concurrent first failure may insert it too
+                db.session.add(row)
+        except IntegrityError:
+            row = _throttle(key)
+            assert row is not None
+    if as_utc(row.counting_since) + _lockout_duration() <= moment:
+        row.failures, row.counting_since = 0, moment
+    row.failures += 1
+    if row.failures < limit:
+        return None
+    row.failures, row.counting_since = 0, moment
+    row.locked_until = moment + _lockout_duration()
+    return row
+
+
+def _forget_old_failures(moment: datetime) -> None:
+    """Drop rows whose lock and counting window are both over (the table stays small)."""
+    ended = moment - _lockout_duration()
+    db.session.execute(
+        db.delete(SignInThrottle)
+        .where(SignInThrottle.counting_since < ended)
+        .where(or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until < moment))
+        # "fetch": the rows this removes drop out of the session by their ids. Comparing the
+        # times in Python instead would meet SQLite's naive datetimes.
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def sign_in_pauses(organizer: Organizer) -> list[tuple[str, datetime]]:
+    """(client address, until when) for each client the account is paused for now."""
+    rows = db.session.scalars(
+        db.select(SignInThrottle)
+        .where(SignInThrottle.organizer_id == organizer.id)
+        .where(SignInThrottle.locked_until > real_now())
+        .order_by(SignInThrottle.key)
+    )
+    return [(row.key.split(" ")[0], as_utc(row.locked_until)) for row in rows if row.locked_until]
+
+
+def check_sign_in(email: str, password: str, client: str | None) -> Organizer | None:
+    """The organizer if the password is right and sign-in is not paused, else None.
+
+    Wrong passwords pause one account for one client address (ORGANIZER_LOCKOUT_ATTEMPTS),
+    and any failures from one address pause that address for every account
+    (ORGANIZER_LOCKOUT_CLIENT_ATTEMPTS); the organizer can still sign in from anywhere else.
+    Timers run on real time. Every path checks one argon2 hash (a stand-in one for an
+    unknown address), so neither the answer nor its timing tells whether the address has
+    an account.
     """
     organizer = find_organizer(email)
     correct = verify_password(organizer.password_hash if organizer else None, password)
     moment = real_now()  # lockouts must actually end, whatever the site is shown as of
+    client = (client or "unknown")[:64]
+    target = f"organizer:{organizer.id}" if organizer else None
     if organizer is None:
         # Only something shaped like an address is kept: people type passwords into the
         # email field, and the audit log must not collect them.
         typed = normalize_email(email)
-        actor = typed if _EMAIL.match(typed) else "(not a mail address)"
-        record("sign-in-failed", actor=actor, details="unknown address")
+        failed = {"actor": typed if _EMAIL.match(typed) else "(not a mail address)"}
+    else:
+        failed = {"organizer": organizer, "target": target}
+    if _is_locked(_throttle(_throttle_key(client)), moment):
+        record("sign-in-failed", **failed, details=f"paused for {client}")
         return None
-    target = f"organizer:{organizer.id}"
-    if organizer.locked_until is not None and as_utc(organizer.locked_until) > moment:
-        record("sign-in-failed", organizer=organizer, target=target, details="account locked")
+    if organizer is not None and _is_locked(_throttle(_throttle_key(client, organizer)), moment):
+        record("sign-in-failed", **failed, details=f"account paused for {client}")
         return None
-    if not correct:
-        organizer.failed_sign_ins += 1
-        record("sign-in-failed", organizer=organizer, target=target, details="wrong password")
-        if organizer.failed_sign_ins >= _lockout_attempts():
-            organizer.failed_sign_ins = 0
-            organizer.locked_until = moment + _lockout_duration()
-            record(
-                "lockout",
-                organizer=organizer,
-                target=target,
-                details=f"locked until {organizer.locked_until.isoformat(timespec='seconds')}",
-            )
-        return None
-    organizer.failed_sign_ins = 0
-    organizer.locked_until = None
-    organizer.last_sign_in_at = now()
-    if needs_rehash(organizer.password_hash):
-        organizer.password_hash = hash_password(password)
-    return organizer
+    if organizer is not None and correct:
+        db.session.execute(
+            db.delete(SignInThrottle).where(SignInThrottle.key == _throttle_key(client, organizer))
+        )
+        organizer.last_sign_in_at = now()
+        if needs_rehash(organizer.password_hash):
+            organizer.password_hash = hash_password(password)
+        return organizer
+
+    record("sign-in-failed", **failed, details="wrong password" if organizer else "unknown address")
+    _forget_old_failures(moment)
+    locks = [_count_failure(_throttle_key(client), None, _client_lockout_attempts(), moment)]
+    if organizer is not None:
+        pair = _throttle_key(client, organizer)
+        locks.append(_count_failure(pair, organizer, _lockout_attempts(), moment))
+    for row in filter(None, locks):
+        whom = f"{organizer.email} from {client}" if row.organizer_id else f"{client}"
+        until = as_utc(row.locked_until).isoformat(timespec="seconds")
+        record(
+            "lockout",
+            organizer=organizer if row.organizer_id else None,
+            actor=None if row.organizer_id else client,
+            target=target if row.organizer_id else None,
+            details=f"sign-in paused for {whom} until {until}",
+        )
+    return None
 
 
 def active_sessions(organizer: Organizer) -> list[OrganizerSession]:

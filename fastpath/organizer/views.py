@@ -23,6 +23,7 @@ from ..cfp.services import pdf_response, topic_titles
 from ..clock import as_utc
 from ..extensions import db, limiter
 from ..registration.models import Registration
+from ..urls import int_arg
 from . import dashboard as dashboard_data
 from . import decisions, exports, lists, mailbox, services
 from .auth import (
@@ -37,8 +38,8 @@ from .forms import DecisionForm, PasswordForm, SignInForm
 bp = Blueprint("organizer", __name__)
 
 SIGN_IN_FAILED = (
-    "That email and password do not match an organizer account, or the account is paused "
-    "for a while after too many failed attempts."
+    "That email and password do not match an organizer account, or signing in from here is "
+    "paused for a while after too many failed attempts."
 )
 
 
@@ -102,7 +103,9 @@ def login():
         form.next.data = safe_next(request.args.get("next")) or ""
     error = None
     if form.validate_on_submit():
-        organizer = services.check_sign_in(form.email.data, form.password.data)
+        organizer = services.check_sign_in(
+            form.email.data, form.password.data, client=request.remote_addr
+        )
         if organizer is not None:
             start_session(organizer)
             services.record("sign-in", organizer=organizer, target=f"organizer:{organizer.id}")
@@ -170,10 +173,8 @@ def dashboard():
 @bp.get("/activity")
 @login_required
 def activity():
-    page = request.args.get("page", 1, type=int)
-    events = db.paginate(
-        services.activity_query(), page=max(page, 1), per_page=100, error_out=False
-    )
+    page = int_arg(request.args, "page", 1)
+    events = db.paginate(services.activity_query(), page=page, per_page=100, error_out=False)
     return render_template("organizer/activity.html", events=events)
 
 
@@ -390,10 +391,8 @@ def export(kind: str):
 @login_required
 def outbox():
     status = request.args.get("status", "")
-    page = request.args.get("page", 1, type=int)
-    mails = db.paginate(
-        mailbox.outbox_query(status), page=max(page, 1), per_page=50, error_out=False
-    )
+    page = int_arg(request.args, "page", 1)
+    mails = db.paginate(mailbox.outbox_query(status), page=page, per_page=50, error_out=False)
     return render_template(
         "organizer/outbox.html",
         mails=mails,
