@@ -313,18 +313,7 @@ def _renew_claim(mail_id: int, sender_name: str) -> bool:
     """Restart the claim's clock just before the mail is sent; False if the claim was lost
     (the mail waited behind slow sends until its claim went stale and another sender took it).
     """
-    result = db.session.execute(
-        db.update(OutboxMail)
-        .where(
-            OutboxMail.id == mail_id,
-            OutboxMail.status == OutboxStatus.SENDING,
-            OutboxMail.claimed_by == sender_name,
-        )
-        .values(claimed_at=clock.real_now())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return _update_own_claim(mail_id, sender_name, claimed_at=clock.real_now())
 
 
 def _release(mail_ids: list[int], sender_name: str) -> None:
@@ -425,7 +414,8 @@ def _record_failure(
     log.warning("mail %s: attempt %s failed, %s: %s", mail_id, attempts, outcome, text)
 
 
-def _finish(mail_id: int, sender_name: str, **values: object) -> None:
+def _update_own_claim(mail_id: int, sender_name: str, **values: object) -> bool:
+    """Update a mail this sender still holds, and commit; False if another sender took it."""
     result = db.session.execute(
         db.update(OutboxMail)
         .where(
@@ -437,7 +427,11 @@ def _finish(mail_id: int, sender_name: str, **values: object) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _finish(mail_id: int, sender_name: str, **values: object) -> None:
+    if not _update_own_claim(mail_id, sender_name, **values):
         # One send took longer than MAIL_CLAIM_TIMEOUT_SECONDS and another sender took over;
         # its outcome stands (a duplicate, if any, carries the same Message-ID).
         log.warning("mail %s: claim lost to another sender before its outcome was saved", mail_id)
