@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 from collections.abc import Callable
 from datetime import datetime
 
@@ -27,7 +26,13 @@ from ..after_response import after_response
 from ..clock import as_utc
 from ..extensions import db, limiter
 from ..page_cache import form_page
-from ..site.views import database_unavailable, storage_unavailable
+from ..site.views import (
+    DATABASE_REASON,
+    FULL_ERRNOS,
+    STORAGE_REASON,
+    database_unavailable,
+    storage_unavailable,
+)
 from . import services
 from .forms import (
     MAX_AUTHORS,
@@ -45,10 +50,7 @@ bp = Blueprint("cfp", __name__)
 RECEIPT_KEY = "cfp_receipt"  # the session remembers which submission the receipt page shows
 TOKEN_MAX = 100  # real tokens are 43 characters; anything much longer is not worth hashing
 HONEYPOT_NOTICE = "We could not accept this form. Please check it and send it again."
-DATABASE_REASON = "Our database is not accepting changes at the moment."
-STORAGE_REASON = "Our file storage is full or not writable at the moment."
 # The write errors the site answers with 503 (as fastpath/site/views.py does).
-FULL_ERRNOS = (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG, errno.EACCES)
 TOO_MANY_MAILS_NOTICE = (
     "Too many mails to the authors of submissions were sent from your network today, so this "
     "form was not accepted. Everything you typed is still here; please send it again later."

@@ -17,12 +17,21 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from ..after_response import after_response
 from ..clock import as_utc
+from ..database import reading
 from ..extensions import db, limiter
 from ..page_cache import form_page
+from ..site.views import (
+    DATABASE_REASON,
+    FULL_ERRNOS,
+    STORAGE_REASON,
+    database_unavailable,
+    storage_unavailable,
+)
 from . import services
 from .calendar import calendar_filename
 from .forms import ConfirmForm, DetailsForm, LostLinkForm, RegistrationForm
@@ -299,13 +308,68 @@ def too_many_requests(error: TooManyRequests):
     )
 
 
-def _answer_refusal(error: HTTPException, problem: str):
-    status = error.code or 400
+def _unavailable_problem(reason: str) -> str:
+    return (
+        f"The site cannot save anything right now. {reason} Nothing from this form was saved; "
+        "everything you typed is still here. Please send it again in a few minutes."
+    )
+
+
+# The site-wide 503 pages answer every other request; a registration form posted while the
+# database or the disk refuses writes comes back filled in, with what to do.
+@bp.errorhandler(OperationalError)
+def database_refused(error: OperationalError):
+    db.session.rollback()
+    page = _form_again(503, _unavailable_problem(DATABASE_REASON))
+    if page is None:
+        return database_unavailable(error)
+    current_app.logger.error("database write failed, form shown again: %s", error)
+    return page
+
+
+@bp.errorhandler(OSError)
+def storage_refused(error: OSError):
+    if error.errno not in FULL_ERRNOS:
+        raise error
+    db.session.rollback()
+    page = _form_again(503, _unavailable_problem(STORAGE_REASON))
+    if page is None:
+        return storage_unavailable(error)
+    current_app.logger.error("storage write failed, form shown again: %s", error)
+    return page
+
+
+def _form_again(status: int, problem: str):
+    """The posted form of this request shown again with its input and `problem`, or None
+    when this request is no form post we can show again."""
+    if request.method != "POST":
+        return None
     if request.endpoint == "registration.register":
         return _render_register(RegistrationForm(_rules()), status, problem=problem)
     if request.endpoint == "registration.lost":
         page = render_template("registration/lost.html", form=LostLinkForm(), problem=problem)
         return page, status
+    if request.endpoint == "registration.manage":
+        token = (request.view_args or {}).get("token", "")
+        try:
+            # Read (and render) without the write lock this POST could not get.
+            with reading():
+                registration = services.find_by_token(token)
+                if registration is None:
+                    return None
+                flash(problem, "error")
+                return _render_manage(token, registration, DetailsForm(_rules()), status)
+        except OperationalError:  # not even readable: the plain 503 page
+            db.session.rollback()
+            return None
+    return None
+
+
+def _answer_refusal(error: HTTPException, problem: str):
+    status = error.code or 400
+    page = _form_again(status, problem)
+    if page is not None and request.endpoint != "registration.manage":
+        return page
     token = (request.view_args or {}).get("token", "")
     if token and services.find_by_token(token) is not None:
         flash(problem, "error")

@@ -14,6 +14,11 @@ from .state import site_state
 
 bp = Blueprint("site", __name__)
 
+# What a 503 says, here and on the form pages that come back filled in instead.
+DATABASE_REASON = "Our database is not accepting changes at the moment."
+STORAGE_REASON = "Our file storage is full or not writable at the moment."
+FULL_ERRNOS = (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG, errno.EACCES)
+
 
 def _workshop():
     return current_app.extensions["workshop"]
@@ -112,18 +117,16 @@ def database_unavailable(error: OperationalError):
     # A read-only, locked-out or unreachable database: the transaction was rolled back.
     db.session.rollback()
     current_app.logger.error("database write failed: %s", error)
-    reason = "Our database is not accepting changes at the moment."
-    return render_template("errors/503.html", reason=reason), 503
+    return render_template("errors/503.html", reason=DATABASE_REASON), 503
 
 
 @bp.app_errorhandler(OSError)
 def storage_unavailable(error: OSError):
-    if error.errno not in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG, errno.EACCES):
+    if error.errno not in FULL_ERRNOS:
         raise error
     db.session.rollback()
     current_app.logger.error("storage write failed: %s", error)
-    reason = "Our file storage is full or not writable at the moment."
-    return render_template("errors/503.html", reason=reason), 503
+    return render_template("errors/503.html", reason=STORAGE_REASON), 503
 
 
 @bp.app_errorhandler(500)
