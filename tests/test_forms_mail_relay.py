@@ -10,7 +10,7 @@ import pytest
 from fastpath.extensions import db
 from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail
-from tests.forms import latest_token, post, submission_fields
+from tests.forms import latest_token, post, registration_fields, submission_fields
 
 SPAM_TITLE = "WIN A PRIZE at http://x.example and www.prize.example"
 
@@ -85,3 +85,20 @@ def test_visitor_mails_are_capped_per_client(app, client):
     assert 'value="alan@example.org"' in html
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(OutboxMail)) == 3
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, RATELIMIT_VISITOR_MAILS="5 per day")
+def test_visitor_mail_allowance_is_shared_by_submission_and_registration(app, client):
+    addresses = ["ada@example.org", "grace@example.org", "alan@example.org"]
+    assert post(client, "/submit", with_authors(submission_fields(), addresses), files=True)
+    for n in (1, 2):
+        fields = registration_fields(email=f"person{n}@example.org")
+        assert post(client, "/register", fields).status_code == 303
+    refused = post(client, "/register", registration_fields(email="person3@example.org"))
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert "Too many confirmation mails were sent from your network" in html
+    assert 'value="person3@example.org"' in html
+    with app.app_context():
+        recipients = list(db.session.scalars(db.select(OutboxMail.recipients)))
+    assert len(recipients) == 5 and not any("person3" in r for r in recipients)

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from flask import Response, abort, current_app, send_file
 from itsdangerous import BadSignature, URLSafeSerializer
-from limits import parse_many
 from pypdf import PdfReader
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
@@ -25,8 +24,9 @@ from sqlalchemy.exc import IntegrityError
 from ..clock import now, real_now
 from ..content import SubmissionRules, Workshop
 from ..emails import normalize_email
-from ..extensions import db, limiter
+from ..extensions import db
 from ..mail import queue_mail
+from ..mail.allowance import spend_visitor_mails
 from ..mail.models import OutboxMail
 from ..tokens import hash_token, new_token
 from ..windows import Window
@@ -84,10 +84,6 @@ class AlreadySubmitted(Exception):
     def __init__(self, submission: Submission) -> None:
         super().__init__(f"form already submitted as submission {submission.id}")
         self.submission = submission
-
-
-class TooManyMails(Exception):
-    """This client has used up its allowance of mails to addresses it typed in."""
 
 
 def workshop() -> Workshop:
@@ -579,22 +575,6 @@ def _mail_received(submission: Submission, token: str) -> None:
         context=_mail_context(submission, token),
         subject_ref=f"submission:{submission.id}",
     )
-
-
-def spend_visitor_mails(client: str, count: int) -> None:
-    """Count `count` mails to addresses `client` chose (authors typed into a form) against
-    RATELIMIT_VISITOR_MAILS; raise TooManyMails, spending nothing, when that is too many.
-    The site must not become a relay: each such mail goes to an address of the sender's
-    choosing."""
-    if not current_app.config.get("RATELIMIT_ENABLED", True) or count <= 0:
-        return
-    items = parse_many(current_app.config["RATELIMIT_VISITOR_MAILS"])
-    strategy = limiter.limiter
-    if not all(strategy.test(item, "visitor-mail", client, cost=count) for item in items):
-        current_app.logger.warning("mail refused: %s is over its visitor mail allowance", client)
-        raise TooManyMails(client)
-    for item in items:
-        strategy.hit(item, "visitor-mail", client, cost=count)
 
 
 def _coauthors_notified(submission: Submission) -> set[str]:

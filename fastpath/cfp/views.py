@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException
 from ..after_response import after_response
 from ..clock import as_utc
 from ..extensions import db, limiter
+from ..mail.allowance import TooManyMails
 from ..page_cache import form_page
 from ..site.views import (
     DATABASE_REASON,
@@ -164,7 +165,7 @@ def submit():
             form.entry(), form.kept, form.form_nonce.data, _client()
         )
         db.session.commit()
-    except services.TooManyMails:
+    except TooManyMails:
         db.session.rollback()
         return _render_submit(form, 429, notice=TOO_MANY_MAILS_NOTICE)
     except services.AlreadySubmitted as already:
@@ -319,7 +320,7 @@ def edit(token: str):
     try:
         result = services.edit_submission(found, form.entry(), form.kept, token, _client())
         db.session.commit()
-    except services.TooManyMails:
+    except TooManyMails:
         db.session.rollback()
         return _render_edit(form, found, token, 429, notice=TOO_MANY_MAILS_NOTICE)
     except SQLAlchemyError as error:

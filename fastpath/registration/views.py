@@ -24,6 +24,7 @@ from ..after_response import after_response
 from ..clock import as_utc
 from ..database import reading
 from ..extensions import db, limiter
+from ..mail.allowance import TooManyMails, spend_visitor_mails
 from ..page_cache import form_page
 from ..site.views import (
     DATABASE_REASON,
@@ -81,6 +82,12 @@ def _render_register(form: RegistrationForm, status: int = 200, problem: str | N
     return form_page(("register", window, full, problem), form, "nonce", render), status
 
 
+TOO_MANY_MAILS_PROBLEM = (
+    "Too many confirmation mails were sent from your network today, so nothing was saved. "
+    "Everything you typed is still here; please send it again later."
+)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_form_posts_limit, methods=["POST"])
 def register():
@@ -103,6 +110,12 @@ def register():
         # Answer a bot like anyone else, and keep nothing.
         _remember_answer(details.name, details.email, services.newcomer_answer())
         return redirect(url_for(".thanks"), code=303)
+    try:
+        # The confirmation goes to an address the visitor typed: it spends from the same
+        # per-client allowance as the mails to a submission's authors.
+        spend_visitor_mails(request.remote_addr or "unknown", 1)
+    except TooManyMails:
+        return _render_register(form, 429, problem=TOO_MANY_MAILS_PROBLEM)
     result = services.register(details, form.nonce.data)
     db.session.commit()
     _remember_answer(details.name, details.email, result.answer)
