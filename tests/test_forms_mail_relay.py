@@ -102,3 +102,32 @@ def test_visitor_mail_allowance_is_shared_by_submission_and_registration(app, cl
     with app.app_context():
         recipients = list(db.session.scalars(db.select(OutboxMail.recipients)))
     assert len(recipients) == 5 and not any("person3" in r for r in recipients)
+
+
+def mails(app) -> list[tuple[str, str, str]]:
+    with app.app_context():
+        rows = db.session.scalars(db.select(OutboxMail).order_by(OutboxMail.id))
+        return [(row.recipients, row.template, row.body_text) for row in rows]
+
+
+def test_contact_swaps_send_the_edit_text_only_to_the_link_owner(app, client):
+    spam = "BUY CHEAP PILLS call 555-0199"
+    owner = "eve@example.org"
+    fields = with_authors(submission_fields(), [owner])
+    assert post(client, "/submit", fields, files=True).status_code == 303
+    token = latest_token(app, "submission")
+    base = [f for f in submission_fields() if f[0] not in ("form_nonce", "consent", "pdf")]
+    before = len(mails(app))
+    for version, target in enumerate(["t1@victim.example", "t2@victim.example"] * 2, start=1):
+        fields = [(k, v) for k, v in with_authors(base, [target, owner]) if k != "abstract"]
+        fields += [("abstract", f"{spam} round {version}"), ("version", str(version))]
+        assert post(client, f"/submission/{token}/edit", fields, files=True).status_code == 303
+
+    sent = mails(app)[before:]
+    to_targets = [(to, template) for to, template, _ in sent if "victim" in to]
+    assert to_targets == [
+        ("t1@victim.example", "submission_new_contact"),
+        ("t2@victim.example", "submission_new_contact"),
+    ]
+    assert not any(spam in body for to, _, body in sent if to != owner)
+    assert [template for to, template, _ in sent if to == owner] == ["submission_edited"] * 4

@@ -972,7 +972,8 @@ def test_edit_new_contact_and_new_author_are_told(app, client):
     assert sorted((to, template) for to, _, template in new_mail) == [
         ("ada@example.org", "submission_edited"),
         ("edsger@example.org", "submission_coauthor"),
-        ("grace@example.org", "submission_edited"),
+        # The new contact gets a fixed notice, not the edit's text (issue 18 item 5).
+        ("grace@example.org", "submission_new_contact"),
     ]
 
 

@@ -57,6 +57,10 @@ class Submission(db.Model):
     # The hash of a link mailed by "lost your link", until its owner first uses it: only then
     # does it replace token_hash, so a stranger asking for someone's link locks nobody out.
     pending_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    # The address (normalised) the private link was last mailed to: its owner. Mail that
+    # quotes what an edit changed goes there only, never to an address an edit just typed in
+    # (that would let a link holder send any text to addresses of their choice).
+    link_mailed_to: Mapped[str | None] = mapped_column(String(254))
     # The one-time nonce of the form that created this row: a double-clicked or replayed
     # submit carries the same nonce and lands on this submission instead of creating another.
     form_nonce: Mapped[str] = mapped_column(String(64), unique=True)

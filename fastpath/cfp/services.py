@@ -45,6 +45,7 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 MAX_AUTHORS = 20  # authors per submission; also the most co-author notices one ever sends
 COAUTHOR_TEMPLATE = "submission_coauthor"
+NEW_CONTACT_TEMPLATE = "submission_new_contact"
 
 
 # --- What an author sends --------------------------------------------------------------------
@@ -521,6 +522,7 @@ def submit_abstract(
         updated_at=moment,
         version=1,
         token_hash=token_hash,
+        link_mailed_to=normalize_email(entry.authors[entry.contact_index].email),
         form_nonce=nonce,
         pdf_stored_name=upload.stored_name,
         pdf_filename=upload.filename,
@@ -577,13 +579,13 @@ def _mail_received(submission: Submission, token: str) -> None:
     )
 
 
-def _coauthors_notified(submission: Submission) -> set[str]:
-    """The addresses this submission's co-author notice was ever queued for (the outbox
+def _coauthors_notified(submission: Submission, *templates: str) -> set[str]:
+    """The addresses this submission's notices (`templates`) were ever queued for (the outbox
     keeps every mail, sent or not; queued ones of this transaction are flushed first)."""
     recipients = db.session.scalars(
         db.select(OutboxMail.recipients)
         .where(OutboxMail.subject_ref == f"submission:{submission.id}")
-        .where(OutboxMail.template == COAUTHOR_TEMPLATE)
+        .where(OutboxMail.template.in_(templates))
     )
     return {normalize_email(line) for text in recipients for line in text.splitlines() if line}
 
@@ -591,8 +593,8 @@ def _coauthors_notified(submission: Submission) -> set[str]:
 def _mail_coauthor(submission: Submission, author: SubmissionAuthor) -> None:
     """Tell a co-author they were listed: once per address per submission, ever, and never
     more than MAX_AUTHORS notices per submission (edits that swap co-authors send no more)."""
-    notified = _coauthors_notified(submission)
-    if normalize_email(author.email) in notified or len(notified) >= MAX_AUTHORS:
+    notified = _coauthors_notified(submission, COAUTHOR_TEMPLATE)
+    if normalize_email(author.email) in notified or _notices_used_up(submission):
         return
     # A fixed text: the only free text it quotes is the title, with links defanged.
     queue_mail(
@@ -717,21 +719,62 @@ def edit_submission(
             )
         )
 
-    recipients = {submission.contact.email: submission.contact.name}
-    recipients.setdefault(*previous_contact)  # the contact changed: the former one hears too
-    for address, name in recipients.items():
-        queue_mail(
-            to=address,
-            template="submission_edited",
-            subject=f"Submission {submission.reference} changed",
-            # Each mail greets its own recipient, the former contact author too.
-            context={**_mail_context(submission, token), "changes": changes, "greet": name},
-            subject_ref=f"submission:{submission.id}",
-        )
+    _mail_changes(submission, token, changes, previous_contact)
     for author in submission.authors:
-        if not author.is_contact and author.email_normalized not in previous_emails:
+        if author.is_contact and author.email_normalized != submission.link_mailed_to:
+            _mail_new_contact(submission, author)
+        elif not author.is_contact and author.email_normalized not in previous_emails:
             _mail_coauthor(submission, author)
     return EditResult(changes, unused_file)
+
+
+def _mail_changes(
+    submission: Submission, token: str, changes: list[Change], previous_contact: tuple[str, str]
+) -> None:
+    """Mail what changed to the owner of the private link: the address it was last mailed to
+    (the contact author at submission, or whoever asked for it since as the contact). Only
+    they get the edit's text; an address the edit typed in gets a fixed notice instead."""
+    owner = submission.link_mailed_to
+    if owner is None:
+        return
+    names = {author.email_normalized: author.name for author in submission.authors}
+    former_address, former_name = previous_contact
+    names.setdefault(normalize_email(former_address), former_name)
+    queue_mail(
+        to=next((a.email for a in submission.authors if a.email_normalized == owner), owner),
+        template="submission_edited",
+        subject=f"Submission {submission.reference} changed",
+        # The mail greets its own recipient (also when the edit made someone else contact).
+        context={
+            **_mail_context(submission, token),
+            "changes": changes,
+            "greet": names.get(owner, "author"),
+        },
+        subject_ref=f"submission:{submission.id}",
+    )
+
+
+def _notices_used_up(submission: Submission) -> bool:
+    # Co-author and new-contact notices share one cap: the author limit, for all time.
+    return len(_coauthors_notified(submission, COAUTHOR_TEMPLATE, NEW_CONTACT_TEMPLATE)) >= (
+        MAX_AUTHORS
+    )
+
+
+def _mail_new_contact(submission: Submission, author: SubmissionAuthor) -> None:
+    """Tell an address an edit made the contact author: a fixed text (only the title is
+    quoted), once per address per submission and within the co-author notices' cap, like
+    those. The private link is not in it: they ask for it with "lost your link"."""
+    notified = _coauthors_notified(submission, NEW_CONTACT_TEMPLATE)
+    if author.email_normalized in notified or _notices_used_up(submission):
+        return
+    queue_mail(
+        to=author.email,
+        template=NEW_CONTACT_TEMPLATE,
+        subject=f"You are now the contact author of submission {submission.reference}",
+        context={"submission": submission},
+        subject_ref=f"submission:{submission.id}",
+    )
 
 
 def _edit_details(changes: list[Change]) -> str:
@@ -786,6 +829,7 @@ def send_lost_links(email: str) -> int:
     links = []
     for submission in submissions:
         token, submission.pending_token_hash = new_token()
+        submission.link_mailed_to = normalize_email(email)
         submission.events.append(
             SubmissionEvent(
                 at=moment,
