@@ -24,6 +24,7 @@ def production_app(tmp_path, monkeypatch, proxies: int) -> Flask:
             "SECRET_KEY": "s" * 32,
             "PUBLIC_BASE_URL": PUBLIC,
             "PROXY_FIX_X_FOR": proxies,
+            "MAIL_BACKGROUND_SENDER": False,  # no tables here for it to read
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}",
         }
     )
