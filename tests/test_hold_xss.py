@@ -87,7 +87,17 @@ def filled(mail_app: Flask) -> dict[int, dict[str, str]]:
             html = client.get(f"/{kind}/{token}").get_data(as_text=True)
             if f"Eve{i}" in html or f"Title{i}" in html:
                 got[kind] = html
-        assert set(got) == {"register/thanks", "submit/thanks", "registration", "submission"}
+                # The forms that show the values again, in inputs and textareas.
+                more = "edit" if kind == "submission" else "cancel"
+                got[f"{kind}/{more}"] = client.get(f"/{kind}/{token}/{more}").get_data(as_text=True)
+        assert set(got) == {
+            "register/thanks",
+            "submit/thanks",
+            "registration",
+            "registration/cancel",
+            "submission",
+            "submission/edit",
+        }
         pages[i] = got
     return pages
 
