@@ -80,3 +80,9 @@ class EmailAddress:
         problem = email_problem(value)
         if problem:
             raise ValidationError(problem)
+
+
+def strip_address(value: Any) -> Any:
+    """The filter of every address field: surrounding space trimmed, nothing else changed, so
+    a line break inside is refused by the one policy instead of being folded into a space."""
+    return value.strip() if isinstance(value, str) else "" if value is None else value

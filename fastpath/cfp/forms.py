@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..emails import EmailAddress, normalize_email
+from ..emails import EmailAddress, normalize_email, strip_address
 from ..text import VisibleTextMeta
 from . import services
 from .models import AFFILIATION_MAX, NAME_MAX, NOTE_MAX, Submission
@@ -64,7 +64,7 @@ class AuthorForm(Form):
     )
     email = EmailField(
         "Email",
-        filters=[services.clean_line],
+        filters=[strip_address],
         validators=[
             _RowRequired("Enter the author's email address."),
             EmailAddress(),
@@ -362,7 +362,7 @@ class LostLinkForm(FlaskForm):
     Meta = VisibleTextMeta
     email = EmailField(
         "Contact author's email address",
-        filters=[services.clean_line],
+        filters=[strip_address],
         validators=[
             DataRequired("Enter the email address of the contact author."),
             EmailAddress(),

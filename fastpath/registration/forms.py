@@ -12,7 +12,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from ..content import RegistrationRules
-from ..emails import EmailAddress
+from ..emails import EmailAddress, strip_address
 from ..text import VisibleTextMeta
 from .models import AFFILIATION_MAX, EMAIL_MAX, NAME_MAX, NEEDS_MAX
 
@@ -135,7 +135,7 @@ class RegistrationForm(DetailsForm):
 
     email = StringField(
         "Email",
-        filters=[_strip],
+        filters=[strip_address],
         validators=[DataRequired(REQUIRED_MESSAGES["email"]), EmailAddress()],
         render_kw={
             "autocomplete": "email",
@@ -175,7 +175,7 @@ class LostLinkForm(FlaskForm):
 
     email = StringField(
         "Email",
-        filters=[_strip],
+        filters=[strip_address],
         validators=[DataRequired(REQUIRED_MESSAGES["email"]), EmailAddress()],
         render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX, "type": "email"},
     )
