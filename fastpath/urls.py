@@ -22,7 +22,10 @@ _MAX_DIGITS = len(str(MAX_INT))
 
 class BoundedIntConverter(IntegerConverter):
     """Werkzeug's <int:...> with MAX_INT as its default upper bound: a larger number does
-    not match the route, so the answer is a 404."""
+    not match the route, so the answer is a 404. Only ASCII digits: Werkzeug's \\d would
+    also take "١" (Arabic-Indic one) as another name for /1."""
+
+    regex = r"[0-9]+"
 
     def __init__(
         self,
@@ -38,8 +41,9 @@ class BoundedIntConverter(IntegerConverter):
 def bounded_int(value: Any) -> int:
     """`value` as an int within 0..MAX_INT; ValueError otherwise (a WTForms `coerce`)."""
     text = str(value).strip()
-    # A long string is refused before int() spends time on it.
-    number = int(text) if len(text) <= 2 * _MAX_DIGITS else None
+    # A long string is refused before int() spends time on it; int() would also read
+    # non-ASCII digits ("١٢"), which are no numbers in a URL.
+    number = int(text) if len(text) <= 2 * _MAX_DIGITS and text.isascii() else None
     if number is None or not 0 <= number <= MAX_INT:
         raise ValueError(f"not a whole number from 0 to {MAX_INT}")
     return number

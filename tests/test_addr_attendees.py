@@ -38,7 +38,9 @@ def test_attendee_list_shows_only_opted_in_names_and_affiliations(app, client):
     assert response.headers["Cache-Control"] == "no-store"
     start = page.index('<ul class="attendee-list">')
     listed = page[start : page.index("</ul>", start)]
-    assert re.findall(r"<li>(.*?)</li>", listed) == [
+    # Each typed value isolated (<bdi>), so a right-to-left name cannot reorder the line.
+    items = [re.sub(r"</?bdi>", "", item) for item in re.findall(r"<li>(.*?)</li>", listed)]
+    assert items == [
         "Ada Lovelace, Analytical Engines Ltd",
         "Grace Hopper, Analytical Engines Ltd",
     ]
@@ -64,3 +66,12 @@ def test_privacy_page_links_to_the_attendee_list(client):
     page = client.get("/privacy").text
     assert '<a href="/attendees">public attendee list</a>' in page
     assert client.get("/attendees").status_code == 200
+
+
+def test_attendee_list_offers_registration_only_while_it_is_open(app, client):
+    from datetime import datetime
+
+    assert 'href="/register"' in client.get("/attendees").get_data(as_text=True)
+    app.config["NOW"] = datetime.fromisoformat("2020-04-06T00:00:00+00:00")
+    page = client.get("/attendees").get_data(as_text=True)
+    assert "Register to attend" not in page

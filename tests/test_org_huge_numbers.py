@@ -115,3 +115,12 @@ def test_huge_numbers_get_not_found_or_a_message(tmp_path):
     assert "Choose at least one submission, then Accept or Reject." in page
     decided = client.post("/organizer/decisions", data={"ids": huge, "outcome": "accepted"})
     assert decided.status_code == 400
+
+
+def test_non_ascii_digits_in_urls_name_nothing(tmp_path):
+    app, client = _signed_in_app(tmp_path)
+    assert client.get("/organizer/registrations/1").status_code == 200
+    assert client.get("/organizer/registrations/\u0661").status_code == 404  # Arabic-Indic 1
+    assert client.get("/organizer/registrations/\uff11").status_code == 404  # full-width 1
+    listing = client.get("/organizer/registrations?page=\u0661\u0662")
+    assert listing.status_code == 200 and listing.request.args["page"] == "\u0661\u0662"
