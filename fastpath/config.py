@@ -69,6 +69,11 @@ class Defaults:
     UPLOAD_KEPT_BYTES_PER_CLIENT = 50 * 1024 * 1024
     UPLOAD_KEPT_TOTAL_BYTES = 1024 * 1024 * 1024
     UPLOAD_KEPT_GRACE_SECONDS = 600
+    # A client's own kept file is deleted only once it is older than this: longer than a
+    # request may run (gunicorn's timeout is 30 s), so a file a submit from the same address
+    # is saving right now is never taken from under it. Younger ones are bounded by the
+    # rate limit on posts that carry a file.
+    UPLOAD_KEPT_MIN_AGE_SECONDS = 120
 
     # Spam control (Flask-Limiter).
     RATELIMIT_ENABLED = True

@@ -332,21 +332,28 @@ def _unsent_files() -> list[_UnsentFile]:
 def _make_room(tag: str, size: int) -> None:
     """Keep kept-but-unsent files within bounds before storing `size` more bytes: a client's
     own (count and bytes: its oldest are deleted first, so a form kept long ago loses its PDF
-    before the one being filled in now), then everyone's together (the oldest are deleted if
+    before the one being filled in now; never one younger than UPLOAD_KEPT_MIN_AGE_SECONDS,
+    which a request may still be saving), then everyone's together (the oldest are deleted if
     older than UPLOAD_KEPT_GRACE_SECONDS, so a file being submitted right now is never taken
     from under its request; if that is not enough, the upload is refused). Files a submission
     uses are never counted nor deleted."""
     config = current_app.config
     unsent = _unsent_files()
+    moment = real_now().timestamp()
+    # Only files past the in-flight age: a concurrent submit from the same client may be
+    # committing the newest ones (deleting one would lose a submitted PDF).
+    settled = moment - config["UPLOAD_KEPT_MIN_AGE_SECONDS"]
     own = [found for found in unsent if found.path.name.startswith(tag)]
     while own and (
         len(own) + 1 > config["UPLOAD_KEPT_PER_CLIENT"]
         or sum(found.size for found in own) + size > config["UPLOAD_KEPT_BYTES_PER_CLIENT"]
     ):
         oldest = own.pop(0)
+        if oldest.mtime > settled:
+            break
         oldest.path.unlink(missing_ok=True)
         unsent.remove(oldest)
-    grace_cutoff = real_now().timestamp() - config["UPLOAD_KEPT_GRACE_SECONDS"]
+    grace_cutoff = moment - config["UPLOAD_KEPT_GRACE_SECONDS"]
     total = sum(found.size for found in unsent)
     for found in list(unsent):
         if total + size <= config["UPLOAD_KEPT_TOTAL_BYTES"] or found.mtime > grace_cutoff:
