@@ -87,6 +87,9 @@ class Defaults:
     # Mails to addresses a visitor typed (authors of a submission, new authors of an edit)
     # per client: a submission with 20 authors takes 20.
     RATELIMIT_VISITOR_MAILS = "40 per hour; 100 per day"
+    # Mails anyone can trigger for an address that is already known (lost links, "already
+    # registered"), per address, from all clients together.
+    RATELIMIT_RECIPIENT_MAILS = "5 per hour; 20 per day"
 
     # With a capacity, a registration holds a place (or a waiting-list number) only once its
     # address is confirmed through the mailed link, within this many hours (real time), so

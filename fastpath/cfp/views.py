@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 from ..after_response import after_response
 from ..clock import as_utc
 from ..extensions import db, limiter
-from ..mail.allowance import TooManyMails
+from ..mail.allowance import TooManyMails, recipient_has_room
 from ..page_cache import form_page
 from ..site.views import (
     DATABASE_REASON,
@@ -369,7 +369,7 @@ def lost():
         # Looked up and mailed after the answer has gone out: the answer, and the time it
         # takes, are the same whether or not the address belongs to a contact author.
         address = form.email.data
-        after_response(lambda: services.send_lost_links(address))
+        after_response(lambda: recipient_has_room(address) and services.send_lost_links(address))
         flash(
             f"If {form.email.data} is the contact address of a submission, a mail with its "
             "private link is on its way. Links sent earlier work until you open the new one."

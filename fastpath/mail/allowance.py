@@ -2,7 +2,8 @@
 
 Every form that mails an address of the visitor's choosing (the authors of a submission, a
 registration's address) spends from one allowance per client, RATELIMIT_VISITOR_MAILS, so the
-site cannot become a relay whichever form a stranger uses.
+site cannot become a relay whichever form a stranger uses; and each address receives at most
+RATELIMIT_RECIPIENT_MAILS of the mails strangers can ask for, however many clients ask.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from flask import current_app
 from limits import parse_many
 
+from ..emails import normalize_email
 from ..extensions import limiter
 
 
@@ -29,3 +31,21 @@ def spend_visitor_mails(client: str, count: int) -> None:
         raise TooManyMails(client)
     for item in items:
         strategy.hit(item, "visitor-mail", client, cost=count)
+
+
+def recipient_has_room(address: str) -> bool:
+    """Whether one more mail a stranger can trigger (a lost link, "already registered") may
+    go to `address`: RATELIMIT_RECIPIENT_MAILS per address, whoever asks, so many clients
+    together cannot flood one person. Spends one when it may. Callers check before they
+    change anything, so a mail not sent leaves the last one sent (and its link) valid."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True
+    items = parse_many(current_app.config["RATELIMIT_RECIPIENT_MAILS"])
+    key = normalize_email(address)
+    strategy = limiter.limiter
+    if not all(strategy.test(item, "recipient-mail", key) for item in items):
+        current_app.logger.warning("mail not sent: %s has had its share of requested mail", key)
+        return False
+    for item in items:
+        strategy.hit(item, "recipient-mail", key)
+    return True

@@ -25,6 +25,7 @@ from ..database import reading
 from ..emails import normalize_email
 from ..extensions import db
 from ..mail import Attachment, add_to_outbox, compose_mail
+from ..mail.allowance import recipient_has_room
 from ..mail.models import OutboxMail
 from ..tokens import hash_token, new_token
 from ..windows import TimeWindow, Window
@@ -398,6 +399,11 @@ _EVENT_FOR = {
 def _resend_to_existing(registration: Registration, moment: datetime) -> None:
     # Only the hash of the old token is stored, so giving the link again means a new token;
     # the earlier link works until the new one is used (see use_link).
+    if not recipient_has_room(registration.email):
+        # Many "already registered" mails asked for by strangers: this one is not sent, and
+        # the link sent last stays the one that works.
+        _record(registration, "duplicate_attempt", moment, "registered again; no mail (limit)")
+        return
     token, registration.pending_token_hash = new_token()
     registration.updated_at = moment
     _record(registration, "duplicate_attempt", moment, "registered again; link re-sent")

@@ -24,7 +24,7 @@ from ..after_response import after_response
 from ..clock import as_utc
 from ..database import reading
 from ..extensions import db, limiter
-from ..mail.allowance import TooManyMails, spend_visitor_mails
+from ..mail.allowance import TooManyMails, recipient_has_room, spend_visitor_mails
 from ..page_cache import form_page
 from ..site.views import (
     DATABASE_REASON,
@@ -287,7 +287,7 @@ def lost():
         # Looked up and mailed after the answer has gone out: the answer, and the time it
         # takes, are the same whether or not the address has a registration.
         address = form.email.data
-        after_response(lambda: services.send_link(address))
+        after_response(lambda: recipient_has_room(address) and services.send_link(address))
     session["registration_lost_email"] = form.email.data
     return redirect(url_for(".lost_sent"), code=303)
 
