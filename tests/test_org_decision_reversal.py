@@ -64,3 +64,25 @@ def test_reversal_warning_only_for_a_decision_that_was_mailed(app, client):
         in text
     )
     assert text.count("not accepted”") == 0
+
+
+def test_reversed_decision_mail_says_which_mail_it_replaces(app, client):
+    _signed_in(app, client)
+    submission = add_submission(app, "Only", authors=[BOB])
+    client.post("/organizer/decisions", data={"outcome": "accepted", "ids": [submission]})
+    preview = _text(
+        client.get(f"/organizer/decisions/preview?outcome=rejected&ids={submission}").get_data(
+            as_text=True
+        )
+    )
+    client.post("/organizer/decisions", data={"outcome": "rejected", "ids": [submission]})
+    with app.app_context():
+        first, second = db.session.scalars(db.select(OutboxMail).order_by(OutboxMail.id)).all()
+        texts = (first.body_text, second.body_text, second.body_html)
+
+    replaces = "this mail replaces our mail of January 20, 2020, which told you that this"
+    assert "replaces our mail" not in texts[0]  # the first decision replaces nothing
+    assert replaces in " ".join(texts[1].split())
+    assert "submission was accepted" in " ".join(texts[1].split())
+    assert "This mail replaces our mail of January 20, 2020" in texts[2]
+    assert "replaces our mail of January 20, 2020" in preview  # the preview shows it too

@@ -36,10 +36,20 @@ def decision_subject(submission: Submission, outcome: SubmissionStatus) -> str:
     return f"Submission {submission.reference} not accepted"
 
 
-def _context(submission: Submission, author: SubmissionAuthor) -> dict:
+def _earlier(submission: Submission, outcome: SubmissionStatus) -> dict | None:
+    """The decision the authors were mailed before, when `outcome` takes it back: the mail
+    says that it replaces that one (read before the new decision is recorded)."""
+    told = submission.status
+    if told not in OUTCOMES.values() or told == outcome or submission.decision_notified_at is None:
+        return None
+    return {"outcome": told.value, "at": submission.decision_notified_at}
+
+
+def _context(submission: Submission, author: SubmissionAuthor, earlier: dict | None = None) -> dict:
     base = current_app.config["PUBLIC_BASE_URL"]
     return {
         "submission": submission,
+        "earlier": earlier,
         "author": author,
         "authors": list(submission.authors),
         "topics": topic_titles(submission.topic_keys),
@@ -119,11 +129,12 @@ def plan(submissions: Iterable[Submission], outcome: SubmissionStatus) -> list[P
         item = Planned(submission, skip_reason=_skip_reason(submission, outcome))
         if item.skip_reason is None:
             item.reverses = _reversal(submission, outcome)
+            earlier = _earlier(submission, outcome)
             for author in _reachable_authors(submission):
                 text = render_template(
                     f"email/decision_{outcome.value}.txt",
                     workshop=workshop,
-                    **_context(submission, author),
+                    **_context(submission, author, earlier),
                 )
                 subject = f"[{workshop.short_name}] {decision_subject(submission, outcome)}"
                 item.mails.append(MailPreview(author.email, subject, text))
@@ -152,6 +163,7 @@ def decide(
             report.skipped.append((submission, reason))
             continue
         previous = submission.status
+        earlier = _earlier(submission, outcome)
         submission.status = outcome
         submission.decided_at = moment
         submission.decision_notified_at = moment
@@ -171,7 +183,7 @@ def decide(
                 to=author.email,
                 template=f"decision_{outcome.value}",
                 subject=decision_subject(submission, outcome),
-                context=_context(submission, author),
+                context=_context(submission, author, earlier),
                 subject_ref=target,
             )
             recipients.append(author.email)
