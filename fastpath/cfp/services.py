@@ -598,16 +598,28 @@ def _coauthors_notified(submission: Submission, *templates: str) -> set[str]:
 
 
 def _mail_coauthor(submission: Submission, author: SubmissionAuthor) -> None:
-    """Tell a co-author they were listed: once per address per submission, ever, and never
-    more than MAX_AUTHORS notices per submission (edits that swap co-authors send no more)."""
-    notified = _coauthors_notified(submission, COAUTHOR_TEMPLATE)
-    if normalize_email(author.email) in notified or _notices_used_up(submission):
+    """Tell a co-author they were listed (edits that swap co-authors send no more)."""
+    _mail_notice(
+        submission,
+        author,
+        COAUTHOR_TEMPLATE,
+        f"You are an author of submission {submission.reference}",
+    )
+
+
+def _mail_notice(
+    submission: Submission, author: SubmissionAuthor, template: str, subject: str
+) -> None:
+    """Queue a fixed-text notice to an address an author typed in (the only free text it
+    quotes is the title, with links defanged): once per address and template per
+    submission, ever, and within the notices' cap of MAX_AUTHORS per submission."""
+    notified = _coauthors_notified(submission, template)
+    if author.email_normalized in notified or _notices_used_up(submission):
         return
-    # A fixed text: the only free text it quotes is the title, with links defanged.
     queue_mail(
         to=author.email,
-        template=COAUTHOR_TEMPLATE,
-        subject=f"You are an author of submission {submission.reference}",
+        template=template,
+        subject=subject,
         context={"submission": submission},
         subject_ref=f"submission:{submission.id}",
     )
@@ -769,18 +781,13 @@ def _notices_used_up(submission: Submission) -> bool:
 
 
 def _mail_new_contact(submission: Submission, author: SubmissionAuthor) -> None:
-    """Tell an address an edit made the contact author: a fixed text (only the title is
-    quoted), once per address per submission and within the co-author notices' cap, like
-    those. The private link is not in it: they ask for it with "lost your link"."""
-    notified = _coauthors_notified(submission, NEW_CONTACT_TEMPLATE)
-    if author.email_normalized in notified or _notices_used_up(submission):
-        return
-    queue_mail(
-        to=author.email,
-        template=NEW_CONTACT_TEMPLATE,
-        subject=f"You are now the contact author of submission {submission.reference}",
-        context={"submission": submission},
-        subject_ref=f"submission:{submission.id}",
+    """Tell an address an edit made the contact author. The private link is not in it: they
+    ask for it with "lost your link" (and own it from then on)."""
+    _mail_notice(
+        submission,
+        author,
+        NEW_CONTACT_TEMPLATE,
+        f"You are now the contact author of submission {submission.reference}",
     )
 
 
