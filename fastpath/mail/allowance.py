@@ -24,13 +24,9 @@ def spend_visitor_mails(client: str, count: int) -> None:
     TooManyMails, spending nothing, when that is too many."""
     if not current_app.config.get("RATELIMIT_ENABLED", True) or count <= 0:
         return
-    items = parse_many(current_app.config["RATELIMIT_VISITOR_MAILS"])
-    strategy = limiter.limiter
-    if not all(strategy.test(item, "visitor-mail", client, cost=count) for item in items):
+    if not _spend("RATELIMIT_VISITOR_MAILS", "visitor-mail", client, count):
         current_app.logger.warning("mail refused: %s is over its visitor mail allowance", client)
         raise TooManyMails(client)
-    for item in items:
-        strategy.hit(item, "visitor-mail", client, cost=count)
 
 
 def recipient_has_room(address: str) -> bool:
@@ -40,12 +36,25 @@ def recipient_has_room(address: str) -> bool:
     change anything, so a mail not sent leaves the last one sent (and its link) valid."""
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return True
-    items = parse_many(current_app.config["RATELIMIT_RECIPIENT_MAILS"])
     key = normalize_email(address)
-    strategy = limiter.limiter
-    if not all(strategy.test(item, "recipient-mail", key) for item in items):
+    if not _spend("RATELIMIT_RECIPIENT_MAILS", "recipient-mail", key, 1):
         current_app.logger.warning("mail not sent: %s has had its share of requested mail", key)
         return False
-    for item in items:
-        strategy.hit(item, "recipient-mail", key)
+    return True
+
+
+def _spend(setting: str, scope: str, key: str, cost: int) -> bool:
+    """Spend `cost` from the limits named by `setting` for `key`, if all have room. Counters
+    that cannot be read or written (a full disk, Redis gone) let the mail pass, as the
+    site's other rate limits do (RATELIMIT_SWALLOW_ERRORS): the mail's own write then says
+    whether the site can take it."""
+    items = parse_many(current_app.config[setting])
+    strategy = limiter.limiter
+    try:
+        if not all(strategy.test(item, scope, key, cost=cost) for item in items):
+            return False
+        for item in items:
+            strategy.hit(item, scope, key, cost=cost)
+    except Exception as error:  # whatever the storage raises: sqlite3, redis, OSError
+        current_app.logger.error("%s counter unavailable, not counted: %s", scope, error)
     return True
