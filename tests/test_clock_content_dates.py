@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from fastpath.config import PACKAGE_DIR, ROOT_DIR
+from fastpath.config import ROOT_DIR
 from fastpath.content import ContentError, load_workshop
-
-EDITION = PACKAGE_DIR / "editions" / "fastpath2020"
-
-
-def edition_with(tmp_path: Path, old: str, new: str) -> Path:
-    folder = tmp_path / "edition"
-    shutil.copytree(EDITION, folder)
-    toml = folder / "workshop.toml"
-    text = toml.read_text(encoding="utf-8")
-    assert old in text
-    toml.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return folder
+from tests.editions import edition_with
 
 
 @pytest.mark.parametrize(

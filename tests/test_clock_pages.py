@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from fastpath import create_app
-from fastpath.config import PACKAGE_DIR
 from fastpath.content import ContentError, load_workshop
 from fastpath.extensions import db
 from tests.conftest import DEMO_NOW, make_app
+from tests.editions import edition_with
 from tests.test_registration import form_data
 
-EDITION = PACKAGE_DIR / "editions" / "fastpath2020"
 AFTER_DEADLINE = "2020-02-23T12:00:00+00:00"
-
-
-def edition_with(tmp_path: Path, old: str, new: str) -> Path:
-    folder = tmp_path / "edition"
-    shutil.copytree(EDITION, folder)
-    toml = folder / "workshop.toml"
-    text = toml.read_text(encoding="utf-8")
-    assert old in text
-    toml.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return folder
 
 
 def words(client, path: str) -> str:

@@ -3,7 +3,6 @@ submissions, registration and registration changes."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -14,18 +13,13 @@ from fastpath.config import PACKAGE_DIR
 from fastpath.registration import services as registration_services
 from fastpath.windows import Window
 from tests.conftest import make_app
+from tests.editions import edition_with
 
 EDITION = PACKAGE_DIR / "editions" / "fastpath2020"
 
 
 def edited_app(tmp_path: Path, old: str, new: str):
-    folder = tmp_path / "edition"
-    shutil.copytree(EDITION, folder)
-    toml = folder / "workshop.toml"
-    text = toml.read_text(encoding="utf-8")
-    assert old in text
-    toml.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return make_app(tmp_path, CONTENT_DIR=str(folder))
+    return make_app(tmp_path, CONTENT_DIR=str(edition_with(tmp_path, old, new)))
 
 
 @pytest.mark.parametrize(

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
-from fastpath.config import PACKAGE_DIR
 from fastpath.extensions import db
 from fastpath.mail import deliver_pending, queue_mail
 from tests.conftest import SmtpServer, make_app
+from tests.editions import edition_with
 
 
 def edition_2021(tmp_path: Path) -> Path:
-    folder = tmp_path / "fastpath2021"
-    shutil.copytree(PACKAGE_DIR / "editions" / "fastpath2020", folder)
-    toml = folder / "workshop.toml"
-    text = toml.read_text(encoding="utf-8")
-    toml.write_text(text.replace('short_name = "FastPath 2020"', 'short_name = "FastPath 2021"'))
-    return folder
+    return edition_with(
+        tmp_path,
+        'short_name = "FastPath 2020"',
+        'short_name = "FastPath 2021"',
+        name="fastpath2021",
+    )
 
 
 def from_header_of_a_mail(app: Flask, smtp: SmtpServer) -> str:

@@ -3,7 +3,6 @@ limit and offers neither 8BITMIME nor SMTPUTF8: every mail is accepted and arriv
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from email.header import decode_header
 from pathlib import Path
@@ -13,13 +12,13 @@ from flask import Flask
 
 from fastpath.cfp.forms import MAX_AUTHORS
 from fastpath.cfp.models import AFFILIATION_MAX, NAME_MAX, NOTE_MAX, SubmissionStatus
-from fastpath.config import PACKAGE_DIR
 from fastpath.extensions import db
 from fastpath.mail import deliver_pending, queue_mail
 from fastpath.mail.models import OutboxMail, OutboxStatus
 from fastpath.organizer.decisions import decide, submissions_by_id
 from fastpath.registration.models import NEEDS_MAX
 from tests.conftest import SmtpRecorder, SmtpServer, _start_controller, make_app
+from tests.editions import edition_with_capacity
 from tests.forms import LINK, latest_token, post, registration_fields, submission_fields
 
 # A normal abstract written as one paragraph: 300 words (the form's limit), 1,898+ characters.
@@ -171,10 +170,7 @@ def test_longest_waiting_list_mails_are_accepted_by_a_strict_server(
     tmp_path: Path, strict_app: tuple[Flask, SmtpServer]
 ) -> None:
     _, smtp = strict_app
-    content = tmp_path / "edition"
-    shutil.copytree(PACKAGE_DIR / "editions" / "fastpath2020", content)
-    toml = content / "workshop.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace("# capacity = 120", "capacity = 1"))
+    content = edition_with_capacity(tmp_path, 1)
     app = make_app(
         tmp_path / "full",
         CONTENT_DIR=str(content),
@@ -214,10 +210,7 @@ def test_longest_confirm_address_mail_is_accepted_by_a_strict_server(
     tmp_path: Path, strict_app: tuple[Flask, SmtpServer]
 ) -> None:
     _, smtp = strict_app
-    content = tmp_path / "edition"
-    shutil.copytree(PACKAGE_DIR / "editions" / "fastpath2020", content)
-    toml = content / "workshop.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace("# capacity = 120", "capacity = 1"))
+    content = edition_with_capacity(tmp_path, 1)
     app = make_app(tmp_path / "confirm", CONTENT_DIR=str(content), **smtp.app_config())
     needs = "Sans gluten, sans lactose, " + "ü" * (NEEDS_MAX - 27)
     fields = [

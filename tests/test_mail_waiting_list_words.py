@@ -4,26 +4,21 @@ the cancellation mail follow the configured capacity."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
-from fastpath.config import PACKAGE_DIR
 from fastpath.mail import deliver_pending
 from tests.conftest import SmtpServer, make_app
+from tests.editions import edition_with, edition_with_capacity
 from tests.forms import latest_token, post, registration_fields
 
 
 def content_with(tmp_path: Path, capacity: int | None) -> Path:
-    folder = tmp_path / "edition"
-    shutil.copytree(PACKAGE_DIR / "editions" / "fastpath2020", folder)
-    if capacity is not None:
-        toml = folder / "workshop.toml"
-        text = toml.read_text(encoding="utf-8")
-        toml.write_text(text.replace("# capacity = 120", f"capacity = {capacity}"))
-    return folder
+    if capacity is None:
+        return edition_with(tmp_path, "# capacity = 120", "# capacity = 120")
+    return edition_with_capacity(tmp_path, capacity)
 
 
 def words(html: str) -> str:
