@@ -43,7 +43,7 @@ def test_invisible_bidi_override_is_stripped_and_text_isolated(app, client):
 def test_invisible_registration_name_is_required(app, client):
     fields = replaced(registration_fields(), name=ZERO_WIDTH + " \u200e")
     response = post(client, "/register", fields)
-    assert response.status_code == 400  # how the registration form refuses
+    assert response.status_code == 422  # a form shown again to correct
     assert "Please enter your name." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalars(db.select(Registration)).all() == []

@@ -608,7 +608,7 @@ def test_form_without_nonce_is_refused_with_a_message(client, app):
     response = client.post("/register", data=data)
 
     html = html_of(response)
-    assert response.status_code == 400
+    assert response.status_code == 422  # a form shown again to correct, as everywhere
     assert "This form was incomplete" in html
     assert 'value="Ada Lovelace"' in html
     assert re.search(r'name="nonce" type="hidden" value="[A-Za-z0-9_-]{16,}"', html)
@@ -659,7 +659,7 @@ def test_bad_input_explained_next_to_field_with_input_kept(client, app, override
     response = register(client, **{**kept, **overrides})
 
     html = html_of(response)
-    assert response.status_code == 400
+    assert response.status_code == 422  # a form shown again to correct, as everywhere
     assert message in field_error(html, field)
     assert "Please correct the marked fields below." in html
     if "name" in kept:
@@ -856,7 +856,7 @@ def test_update_with_bad_input_keeps_it_and_changes_nothing(mail_app, smtp):
     )
 
     html = html_of(response)
-    assert response.status_code == 400
+    assert response.status_code == 422  # a form shown again to correct, as everywhere
     assert "Please enter your name." in field_error(html, "name")
     assert "Please choose one of the listed positions." in field_error(html, "position")
     assert 'value="New Affiliation"' in html
@@ -934,7 +934,7 @@ def test_lost_link_for_cancelled_registration_sends_nothing(client, app):
 )
 def test_lost_link_bad_address_is_explained(client, email, message):
     response = client.post("/registration/lost", data={"email": email})
-    assert response.status_code == 400
+    assert response.status_code == 422  # a form shown again to correct, as everywhere
     assert message in field_error(html_of(response), "email")
 
 

@@ -95,7 +95,7 @@ def register():
     if services.registration_window() != services.Window.OPEN:
         return _render_register(form)
     if not form.validate_on_submit():
-        return _render_register(form, 400 if request.method == "POST" else 200)
+        return _render_register(form, 422 if request.method == "POST" else 200)
     details = services.RegistrationDetails(
         name=form.name.data,
         email=form.email.data,
@@ -192,7 +192,7 @@ def manage(token: str):
         flash("This registration can no longer be changed.", "warning")
         return redirect(url_for(".manage", token=token), code=303)
     if not form.validate_on_submit():
-        return _render_manage(token, registration, form, 400)
+        return _render_manage(token, registration, form, 422)
     changes = {name: form[name].data for name in services.EDITABLE_FIELDS if name in form}
     changed = services.update_details(registration, changes)
     db.session.commit()
@@ -254,7 +254,7 @@ def cancel(token: str):
         flash("The workshop has started; registrations can no longer be changed.", "warning")
         return redirect(url_for(".manage", token=token), code=303)
     if not form.validate_on_submit():
-        status = 400 if request.method == "POST" else 200
+        status = 422 if request.method == "POST" else 200
         return render_template(
             "registration/cancel.html",
             token=token,
@@ -281,7 +281,7 @@ def cancel(token: str):
 def lost():
     form = LostLinkForm()
     if not form.validate_on_submit():
-        status = 400 if request.method == "POST" else 200
+        status = 422 if request.method == "POST" else 200
         return render_template("registration/lost.html", form=form), status
     if not form.is_spam:
         # Looked up and mailed after the answer has gone out: the answer, and the time it

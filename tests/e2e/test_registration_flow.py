@@ -97,9 +97,13 @@ def test_register_cancel_and_waiting_list_moves_up(site, smtp, page_factory):
     ada.get_by_role("button", name="Register").click()
     expect(ada.locator("#email-error")).to_contain_text("without a name or angle brackets")
     expect(ada.locator("#name")).to_have_value("Ada Lovelace")
-    # The refused form is answered with 400, which Chromium reports on the console.
+    # The refused form is answered with 422, which Chromium reports on the console.
     assert_accessible(
-        ada, ("Failed to load resource: the server responded with a status of 400 (BAD REQUEST)",)
+        ada,
+        (
+            "Failed to load resource: the server responded with a status of 422 "
+            "(UNPROCESSABLE ENTITY)",
+        ),
     )
 
     fill_registration(ada, "Ada Lovelace", "ada@example.org")
