@@ -85,8 +85,8 @@ def test_sign_in_and_form_limits_hold_across_workers(tmp_path: Path, smtp: SmtpS
         _stop(server)
 
     assert sign_ins == [200] * 5 + [429] * 15
-    # Refused without the form's nonce (400), but each post counts towards the limit.
-    assert posts == [400] * 4 + [429] * 8
+    # Refused without the form's nonce (422), but each post counts towards the limit.
+    assert posts == [422] * 4 + [429] * 8
     assert (tmp_path / "instance" / "ratelimits.sqlite3").is_file()
 
 
