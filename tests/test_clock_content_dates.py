@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
-from fastpath.config import ROOT_DIR
 from fastpath.content import ContentError, load_workshop
-from tests.editions import edition_with
+from tests.editions import edition_with, start_up_with
 
 
 @pytest.mark.parametrize(
@@ -57,20 +52,7 @@ def test_impossible_dates_are_refused_naming_the_field(tmp_path, old, new, where
 
 def test_impossible_dates_stop_start_up_with_one_line(tmp_path):
     folder = edition_with(tmp_path, "notification = 2020-03-02", "notification = 2020-05-02")
-    env = {
-        **os.environ,
-        "FASTPATH_CONTENT_DIR": str(folder),
-        "FASTPATH_SECRET_KEY": "test-only",
-        "FASTPATH_INSTANCE_PATH": str(tmp_path / "instance"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "routes"],
-        cwd=ROOT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = start_up_with(folder, tmp_path)
     assert result.returncode == 3  # gunicorn's boot-error status: a refusal, not a crash
     assert result.stderr.strip() == (
         f"fastpath cannot start: {folder / 'workshop.toml'}: submission.notification: "

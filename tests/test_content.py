@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from fastpath.config import PACKAGE_DIR, ROOT_DIR
+from fastpath.config import PACKAGE_DIR
 from fastpath.content import ContentError, load_workshop, render_markdown
 from tests.conftest import make_app
+from tests.editions import start_up_with
 
 DEFAULT_CONTENT = PACKAGE_DIR / "editions" / "fastpath2020"
 
@@ -91,20 +89,7 @@ def test_missing_page_is_refused(content_copy):
 
 def test_start_up_stops_with_one_clear_line_not_a_traceback(content_copy, tmp_path):
     edit(content_copy, "date = 2020-04-05\nstarts", 'date = "the fifth"\nstarts')
-    env = {
-        **os.environ,
-        "FASTPATH_CONTENT_DIR": str(content_copy),
-        "FASTPATH_SECRET_KEY": "test-only",
-        "FASTPATH_INSTANCE_PATH": str(tmp_path / "instance"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "routes"],
-        cwd=ROOT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = start_up_with(content_copy, tmp_path)
     assert result.returncode == 3  # app.BOOT_ERROR_STATUS: gunicorn stops on it too
     assert "Traceback" not in result.stderr
     expected = f"fastpath cannot start: {content_copy / 'workshop.toml'}: workshop.date:"
