@@ -9,9 +9,23 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 
+from . import cli, models  # noqa: F401  (models: every table known to the metadata and migrations)
+from .cfp.views import bp as cfp_bp
 from .config import PACKAGE_DIR, ROOT_DIR, Defaults
-from .content import ContentError, Workshop, load_workshop
+from .content import ContentError, load_workshop
+from .core import text, urls
+from .core.clock import parse_moment
+from .core.database import configure_engine
+from .core.extensions import csrf, db, limiter, mail, migrate
+from .core.ratelimit import default_uri  # also registers its storage scheme with limits
+from .mail import sender as outbox_sender
+from .organizer.views import bp as organizer_bp
+from .registration.services import is_full
+from .registration.views import bp as registration_bp
+from .site.views import bp as site_bp
+from .web import assets, errors, page_cache, security, state, templating
 
 __all__ = ["ConfigError", "ContentError", "create_app"]
 
@@ -48,9 +62,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _finish_config(app: Flask) -> None:
-    from .clock import parse_moment
-    from .ratelimit import default_uri  # also registers its storage scheme with limits
-
     cfg = app.config
     if not cfg.get("SECRET_KEY"):
         if not (app.debug or app.testing):
@@ -82,10 +93,6 @@ def _finish_config(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from .database import configure_engine
-    from .extensions import csrf, db, limiter, mail, migrate
-    from .mail import sender as outbox_sender
-
     db.init_app(app)
     configure_engine(app)
     _check_database(app)
@@ -98,10 +105,6 @@ def _init_extensions(app: Flask) -> None:
 
 def _check_database(app: Flask) -> None:
     """Refuse to start on a database that cannot be reached, rather than answer 503s."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from .extensions import db
-
     with app.app_context():
         engine = db.engine
         try:
@@ -117,42 +120,25 @@ def _check_database(app: Flask) -> None:
 
 
 def _init_security(app: Flask) -> None:
-    from . import security
-
     security.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import (
-        models,  # noqa: F401  (every table known to the metadata and migrations)
-        urls,
-    )
-    from .cfp.views import bp as cfp_bp
-    from .organizer.views import bp as organizer_bp
-    from .registration.views import bp as registration_bp
-    from .site.views import bp as site_bp
-
     urls.init_app(app)  # the bounded <int:...>, before any route is added
     app.register_blueprint(site_bp)
     app.register_blueprint(cfp_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(organizer_bp, url_prefix="/organizer")
+    errors.init_app(app)
 
 
 def _register_templating(app: Flask) -> None:
-    from . import assets, page_cache, templating, text
-
     templating.init_app(app)
     text.init_app(app)
     assets.init_app(app)
     page_cache.init_app(app)
+    state.init_app(app, room_full=is_full)
 
 
 def _register_cli(app: Flask) -> None:
-    from . import cli
-
     cli.init_app(app)
-
-
-def workshop_of(app: Flask) -> Workshop:
-    return app.extensions["workshop"]

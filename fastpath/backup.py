@@ -16,8 +16,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from .clock import real_now
-from .extensions import db
+from .core.clock import real_now
+from .core.extensions import db
 
 DATABASE_NAME = "fastpath.sqlite3"
 

@@ -9,6 +9,14 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from . import backup, privacy
+from .cfp.cli import commands as cfp_commands
+from .core.extensions import db
+from .mail.cli import commands as mail_commands
+from .organizer.cli import commands as organizer_commands
+from .organizer.services import DEMO_ORGANIZER_EMAIL, create_demo_organizer
+from .registration.cli import commands as registration_commands
+
 demo_cli = AppGroup("demo", help="Set up the local demo that `make run` serves.")
 
 
@@ -23,9 +31,6 @@ def demo_setup() -> None:
 
 def _demo_organizer() -> None:
     """On the first run only: an organizer account with a random password, printed once."""
-    from .extensions import db
-    from .organizer.services import DEMO_ORGANIZER_EMAIL, create_demo_organizer
-
     created = create_demo_organizer()
     db.session.commit()
     login = f"{current_app.config['PUBLIC_BASE_URL']}/organizer/login"
@@ -45,12 +50,6 @@ def _demo_organizer() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from . import backup, privacy
-    from .cfp.cli import commands as cfp_commands
-    from .mail.cli import commands as mail_commands
-    from .organizer.cli import commands as organizer_commands
-    from .registration.cli import commands as registration_commands
-
     app.cli.add_command(demo_cli)
     backup.init_app(app)
     privacy.init_app(app)

@@ -16,10 +16,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import nh3
+from flask import current_app
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .windows import TimeWindow, end_after
+from .core.windows import TimeWindow, end_after
 
 # Anywhere on Earth: the last time zone on Earth to reach a date, UTC-12.
 AOE = timezone(timedelta(hours=-12), "AoE")
@@ -682,3 +683,8 @@ def load_workshop(directory: str | Path) -> Workshop:
         registration=registration,
         pages=pages,
     )
+
+
+def current_workshop() -> Workshop:
+    """The edition this app serves (loaded once by create_app): the one way code reads it."""
+    return current_app.extensions["workshop"]

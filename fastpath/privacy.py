@@ -41,16 +41,16 @@ from sqlalchemy import Enum, String, and_, select, update
 
 from .cfp.models import Submission, SubmissionAuthor, SubmissionEvent
 from .cfp.services import topic_titles, upload_path
-from .clock import as_utc, now
-from .content import Workshop
-from .emails import normalize_email
-from .extensions import db
+from .content import current_workshop
+from .core.clock import as_utc, now
+from .core.emails import normalize_email
+from .core.extensions import db
+from .core.tokens import new_token
 from .mail.models import OutboxMail, OutboxStatus
 from .organizer.models import AuditEvent, Organizer
 from .organizer.services import record
 from .registration import services as registration_services
 from .registration.models import Registration, RegistrationEvent
-from .tokens import new_token
 
 ERASED = "[erased]"  # what an address or a name inside free text becomes
 # Placeholder addresses end in a reserved top-level domain (RFC 2606): nothing is ever
@@ -584,13 +584,9 @@ def delete_files(paths: Iterable[Path]) -> None:
 # --- Retention -------------------------------------------------------------------------------
 
 
-def _workshop() -> Workshop:
-    return current_app.extensions["workshop"]
-
-
 def retention_cutoff(days: int) -> datetime:
     """When attendee data is due to be anonymised: `days` after the workshop ended."""
-    return _workshop().ends.astimezone(UTC) + timedelta(days=days)
+    return current_workshop().ends.astimezone(UTC) + timedelta(days=days)
 
 
 @dataclass

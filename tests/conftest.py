@@ -121,7 +121,7 @@ _apps_made: list[Flask] = []
 def _dispose_engines() -> Iterator[None]:
     """Close every database connection the test's apps opened (PostgreSQL counts them)."""
     yield
-    from fastpath.extensions import db
+    from fastpath.core.extensions import db
 
     _postgres_databases.clear()
     if _postgres is not None:
@@ -141,7 +141,7 @@ def _dispose_engines() -> Iterator[None]:
 def create_schema(app: Flask) -> None:
     """Tables straight from the models (fast). tests/test_migrations.py proves the migrations
     build exactly this schema, so `flask db upgrade` and the tests agree."""
-    from fastpath.extensions import db
+    from fastpath.core.extensions import db
 
     with app.app_context():
         db.create_all()

@@ -12,7 +12,7 @@ from urllib.parse import quote_from_bytes
 
 from flask import Flask
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail
 from tests.pdfs import pdf_bytes
 

@@ -9,9 +9,9 @@ import re
 import pytest
 from flask import Flask
 
-from fastpath import emails
+from fastpath.core import emails
 from fastpath.cfp.models import Submission
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail
 from fastpath.organizer import services as organizer_services
 from tests.forms import post, registration_fields, submission_fields

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.registration.models import Registration, RegistrationStatus
 from tests.forms import post, registration_fields
 

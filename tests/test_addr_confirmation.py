@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail
 from fastpath.registration.models import Registration, RegistrationStatus
 from tests.conftest import make_app, start_live_server

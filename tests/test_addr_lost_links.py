@@ -9,7 +9,7 @@ import pytest
 from flask import Flask, request_finished
 from sqlalchemy import event
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail
 from tests.forms import post, registration_fields, submission_fields
 

@@ -10,7 +10,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from tests.conftest import make_app
 
 BEFORE = "50bf70013ea4"  # the schema before one normaliser

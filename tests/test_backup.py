@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from fastpath.backup import backup_to, restore_from
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail
 from tests.conftest import make_app
 

@@ -8,7 +8,7 @@ import icalendar
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.delivery import deliver_pending
 from fastpath.registration.models import Registration
 from tests.conftest import make_app

@@ -9,7 +9,7 @@ import pytest
 
 from fastpath import create_app
 from fastpath.content import ContentError, load_workshop
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from tests.conftest import DEMO_NOW, make_app
 from tests.editions import edition_with
 from tests.test_registration import form_data

@@ -10,8 +10,8 @@ import pytest
 
 from fastpath.cfp import services as cfp_services
 from fastpath.config import PACKAGE_DIR
+from fastpath.core.windows import Window
 from fastpath.registration import services as registration_services
-from fastpath.windows import Window
 from tests.conftest import make_app
 from tests.editions import edition_with
 

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from fastpath.cfp.models import Submission
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail, OutboxStatus
 from fastpath.registration.models import Registration
 from tests.forms import (

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 
 pytestmark = pytest.mark.sqlite_only
 

@@ -29,7 +29,7 @@ from flask import Flask
 
 from fastpath.cfp.models import Submission, SubmissionAuthor, SubmissionEvent, SubmissionTopic
 from fastpath.config import ROOT_DIR
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail, OutboxStatus
 from fastpath.registration.models import Registration, RegistrationEvent
 from tests.conftest import DEMO_NOW, TEST_DATABASE, SmtpServer, make_app

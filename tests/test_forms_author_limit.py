@@ -4,7 +4,7 @@ item 11)."""
 from __future__ import annotations
 
 from fastpath.cfp.models import Submission
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from tests.forms import post, submission_fields
 
 

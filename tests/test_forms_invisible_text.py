@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from fastpath.cfp.models import Submission
-from fastpath.extensions import db
+from fastpath.core.extensions import db
+from fastpath.core.text import strip_invisible
 from fastpath.registration.models import Registration
-from fastpath.text import strip_invisible
 from tests.forms import post, registration_fields, submission_fields
 
 ZERO_WIDTH = "\u200b\u200b\ufeff\u2060"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail
 from tests.forms import latest_token, post, registration_fields, submission_fields

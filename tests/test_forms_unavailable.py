@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import pytest
 
 from fastpath.cfp.models import Submission
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from tests.forms import Upload, latest_token, post, submission_fields
 from tests.pdfs import pdf_bytes
 from tests.test_faults import files_in, fill, release_database, tmpfs

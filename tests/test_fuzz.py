@@ -40,7 +40,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from fastpath.cfp import services as cfp_services
 from fastpath.cfp.models import Submission, SubmissionStatus
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.organizer.models import AuditEvent, SignInThrottle
 from fastpath.registration.models import Registration, RegistrationStatus
 from tests.conftest import make_app

@@ -10,7 +10,7 @@ import re
 import pytest
 from flask import Flask
 
-from fastpath import emails
+from fastpath.core import emails
 from tests.forms import Field, post, registration_fields, row_counts, submission_fields
 
 SMUGGLING = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from fastpath.extensions import csrf
+from fastpath.core.extensions import csrf
 from tests.forms import registration_fields, row_counts
 from tests.test_organizer import make_organizer, sign_in
 

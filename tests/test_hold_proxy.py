@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 
 from fastpath import create_app
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.delivery import deliver_pending
 from fastpath.registration.models import Registration
 from tests.conftest import SmtpServer, make_app

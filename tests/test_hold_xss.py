@@ -14,7 +14,7 @@ from flask import Flask
 from markupsafe import escape
 
 from fastpath.cfp.models import Submission
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail
 from fastpath.registration.models import Registration

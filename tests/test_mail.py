@@ -21,7 +21,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from flask import Flask
 
 from fastpath.config import ROOT_DIR
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail import (
     HeaderInjectionError,
     deliver_pending,

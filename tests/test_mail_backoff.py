@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail import queue_mail
 from fastpath.mail.delivery import deliver_due
 from fastpath.mail.models import OutboxMail, OutboxStatus

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 
 from fastpath.config import ROOT_DIR
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail import deliver_pending, queue_mail
 from fastpath.mail.delivery import _host_name
 from fastpath.mail.models import OutboxMail, OutboxStatus

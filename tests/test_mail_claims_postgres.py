@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail import deliver_pending, queue_mail
 from fastpath.mail.models import OutboxMail, OutboxStatus
 from tests.conftest import TEST_DATABASE, SmtpServer

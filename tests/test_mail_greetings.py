@@ -6,7 +6,7 @@ import re
 
 from flask import Flask
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail import deliver_pending
 from fastpath.mail.models import OutboxMail
 from tests.conftest import SmtpServer

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail
 from tests.forms import LINK, latest_token, post, registration_fields, submission_fields
 from tests.test_forms_uploads import client_from

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail import deliver_pending, queue_mail
 from tests.conftest import SmtpServer, make_app
 from tests.editions import edition_with

@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail import deliver_pending, queue_mail
 from fastpath.mail.models import OutboxMail, OutboxStatus
 from tests.conftest import ReceivedMail, SmtpRecorder, SmtpServer, _free_port, make_app

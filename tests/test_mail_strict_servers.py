@@ -12,7 +12,7 @@ from flask import Flask
 
 from fastpath.cfp.forms import MAX_AUTHORS
 from fastpath.cfp.models import AFFILIATION_MAX, NAME_MAX, NOTE_MAX, SubmissionStatus
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail import deliver_pending, queue_mail
 from fastpath.mail.models import OutboxMail, OutboxStatus
 from fastpath.organizer.decisions import decide, submissions_by_id

@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 from sqlalchemy import inspect
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from tests.conftest import make_app
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail, OutboxStatus
 from fastpath.registration.models import Registration, RegistrationStatus
 from tests.conftest import DEMO_NOW, SmtpServer, make_app

@@ -13,10 +13,10 @@ from sqlalchemy import text
 
 from fastpath.cfp import services as cfp_services
 from fastpath.cfp.models import Submission, SubmissionStatus
-from fastpath.extensions import db
+from fastpath.core.extensions import db
+from fastpath.core.tokens import new_token
 from fastpath.mail.models import OutboxMail
 from fastpath.organizer import decisions
-from fastpath.tokens import new_token
 from tests.conftest import TEST_DATABASE
 from tests.test_organizer import add_submission, make_organizer, sign_in
 from tests.test_submission import edit_data, submit_and_get_link, text_of

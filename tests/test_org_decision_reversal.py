@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail
 from tests.test_organizer import add_submission, make_organizer, sign_in
 

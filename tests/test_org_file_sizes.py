@@ -7,7 +7,7 @@ import re
 import pytest
 
 from fastpath.cfp.models import Submission
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from tests.test_organizer import add_submission, make_organizer, sign_in
 
 

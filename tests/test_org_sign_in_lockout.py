@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.organizer.models import SignInThrottle
 from tests.test_organizer import EMAIL, PASSWORD, audit_actions, make_organizer, sign_in
 

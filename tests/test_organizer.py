@@ -22,14 +22,14 @@ from fastpath.cfp.models import (
     SubmissionStatus,
     SubmissionTopic,
 )
-from fastpath.extensions import db
+from fastpath.core.extensions import db
+from fastpath.core.tokens import new_token
 from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail, OutboxStatus
 from fastpath.organizer import services
 from fastpath.organizer.auth import SESSION_KEY
 from fastpath.organizer.models import AuditEvent, Organizer, OrganizerSession, SignInThrottle
 from fastpath.registration.models import Registration, RegistrationStatus
-from fastpath.tokens import new_token
 
 EMAIL = "chair@fastpath.test"
 PASSWORD = "a long enough passphrase"

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from fastpath.cfp.models import Submission, SubmissionStatus
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail
 from fastpath.organizer.models import AuditEvent

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from fastpath.cfp.models import SubmissionStatus
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.organizer.exports import neutralize
 from fastpath.organizer.models import AuditEvent
 from fastpath.registration.models import RegistrationStatus

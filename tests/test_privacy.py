@@ -20,7 +20,7 @@ from flask import Flask
 from sqlalchemy import LargeBinary, String, func, select
 
 from fastpath.cfp.models import Submission, SubmissionAuthor
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail, OutboxStatus
 from fastpath.organizer import services as organizer_services

@@ -16,12 +16,12 @@ from flask import Flask, before_render_template
 from sqlalchemy import select
 
 from fastpath import ContentError
-from fastpath.extensions import db
+from fastpath.core.extensions import db
+from fastpath.core.tokens import hash_token
 from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail
 from fastpath.registration.forms import new_form_nonce
 from fastpath.registration.models import Registration, RegistrationEvent, RegistrationStatus
-from fastpath.tokens import hash_token
 from tests.conftest import make_app
 
 EDITION = Path(__file__).resolve().parent.parent / "fastpath" / "editions" / "fastpath2020"

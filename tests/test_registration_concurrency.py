@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail
 from fastpath.registration.models import Registration, RegistrationStatus
 from tests.conftest import make_app, start_live_server

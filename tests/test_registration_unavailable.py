@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.registration.models import Registration
 from tests.forms import latest_token, post, registration_fields
 from tests.test_forms_unavailable import locked

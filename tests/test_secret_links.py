@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import event, select
 
-from fastpath.extensions import db
-from fastpath.tokens import hash_token
+from fastpath.core.extensions import db
+from fastpath.core.tokens import hash_token
 from tests.forms import (
     latest_token,
     post,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fastpath import ConfigError, create_app
-from fastpath.security import CONTENT_SECURITY_POLICY
+from fastpath.web.security import CONTENT_SECURITY_POLICY
 
 
 def test_strict_headers_on_every_page(client):

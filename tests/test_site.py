@@ -195,7 +195,7 @@ def test_healthz_ok_with_database(client):
 
 def test_healthz_503_when_database_unreachable(tmp_path, monkeypatch):
     from fastpath import create_app
-    from fastpath.extensions import db
+    from fastpath.core.extensions import db
 
     # Unreachable at start-up, the app refuses to start; here the database goes away later.
     folder = tmp_path / "database"

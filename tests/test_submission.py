@@ -22,10 +22,10 @@ from werkzeug.test import encode_multipart
 
 from fastpath.cfp import services
 from fastpath.cfp.models import Submission, SubmissionEvent, SubmissionStatus
-from fastpath.extensions import db
+from fastpath.core.extensions import db
+from fastpath.core.tokens import new_token
 from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail
-from fastpath.tokens import new_token
 from tests.conftest import make_app, start_live_server
 from tests.pdfs import corrupt_pdf_bytes, pdf_bytes, png_bytes
 

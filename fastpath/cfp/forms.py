@@ -21,8 +21,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..emails import EmailAddress, normalize_email, strip_address
-from ..text import VisibleTextMeta
+from ..content import current_workshop
+from ..core.emails import EmailAddress, normalize_email, strip_address
+from ..core.text import VisibleTextMeta
 from . import services
 from .models import AFFILIATION_MAX, NAME_MAX, NOTE_MAX, Submission
 
@@ -117,7 +118,7 @@ class SubmissionFieldsForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.topics.choices = [(t.key, t.title) for t in services.workshop().topics]
+        self.topics.choices = [(t.key, t.title) for t in current_workshop().topics]
         self.pdf.render_kw = {
             "accept": "application/pdf,.pdf",
             "data-max-bytes": services.rules().max_file_bytes,
@@ -267,7 +268,7 @@ class SubmissionFieldsForm(FlaskForm):
             note=self.note.data or "",
             authors=tuple(authors),
             contact_index=contact_index,
-            topics=tuple(t.key for t in services.workshop().topics if t.key in chosen),
+            topics=tuple(t.key for t in current_workshop().topics if t.key in chosen),
         )
 
     def apply_row_action(self, action: str) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..emails import normalize_email
-from ..extensions import db
+from ..content import current_workshop
+from ..core.emails import normalize_email
+from ..core.extensions import db
 
 TITLE_MAX = 1000  # the content file sets the real (smaller) limit; this only sizes the column
 NAME_MAX = 200
@@ -91,7 +91,7 @@ class Submission(db.Model):
     @property
     def reference(self) -> str:
         """'FP20-001': the number with the edition's prefix from the content file."""
-        prefix = current_app.extensions["workshop"].submission.number_prefix
+        prefix = current_workshop().submission.number_prefix
         return f"{prefix}-{self.number:03d}"
 
     @property

@@ -21,15 +21,16 @@ from pypdf import PdfReader
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 
-from ..clock import now, real_now
-from ..content import SubmissionRules, Workshop
-from ..emails import normalize_email
-from ..extensions import db
+from ..content import SubmissionRules, current_workshop
+from ..core.clock import now, real_now
+from ..core.emails import normalize_email
+from ..core.extensions import db
+from ..core.text import file_size, megabytes
+from ..core.tokens import hash_token, new_token
+from ..core.windows import Window
 from ..mail import queue_mail
 from ..mail.allowance import spend_visitor_mails
 from ..mail.models import OutboxMail
-from ..tokens import hash_token, new_token
-from ..windows import Window
 from .models import (
     Submission,
     SubmissionAuthor,
@@ -87,12 +88,8 @@ class AlreadySubmitted(Exception):
         self.submission = submission
 
 
-def workshop() -> Workshop:
-    return current_app.extensions["workshop"]
-
-
 def rules() -> SubmissionRules:
-    return workshop().submission
+    return current_workshop().submission
 
 
 def submission_window(moment: datetime | None = None) -> Window:
@@ -139,17 +136,6 @@ class PdfInfo:
 
 class PdfProblem(ValueError):
     """The uploaded file is not an acceptable abstract PDF; the message tells the author why."""
-
-
-def megabytes(size: int) -> str:
-    return f"{size / 1048576:.1f}".removesuffix(".0")
-
-
-def file_size(size: int) -> str:
-    """'840 KB', '2.5 MB'."""
-    if size < 1024 * 1024:
-        return f"{max(1, -(-size // 1024))} KB"
-    return f"{megabytes(size)} MB"
 
 
 def _looks_like(data: bytes) -> str:
@@ -489,8 +475,8 @@ def submission_for_nonce(nonce: str | None) -> Submission | None:
 def topic_titles(keys: list[str] | tuple[str, ...]) -> list[str]:
     """The titles of these topics, in the content file's order (unknown keys last, as keys)."""
     chosen = set(keys)
-    titles = [topic.title for topic in workshop().topics if topic.key in chosen]
-    known = {topic.key for topic in workshop().topics}
+    titles = [topic.title for topic in current_workshop().topics if topic.key in chosen]
+    known = {topic.key for topic in current_workshop().topics}
     return titles + sorted(key for key in chosen if key not in known)
 
 

@@ -22,18 +22,18 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from ..after_response import after_response
-from ..clock import as_utc
-from ..extensions import db, limiter
+from ..core.after_response import after_response
+from ..core.clock import as_utc
+from ..core.extensions import db, limiter
 from ..mail.allowance import TooManyMails, recipient_has_room
-from ..page_cache import form_page
-from ..site.views import (
+from ..web.errors import (
     DATABASE_REASON,
     FULL_ERRNOS,
     STORAGE_REASON,
     database_unavailable,
     storage_unavailable,
 )
+from ..web.page_cache import form_page
 from . import services
 from .forms import (
     MAX_AUTHORS,
@@ -51,7 +51,7 @@ bp = Blueprint("cfp", __name__)
 RECEIPT_KEY = "cfp_receipt"  # the session remembers which submission the receipt page shows
 TOKEN_MAX = 100  # real tokens are 43 characters; anything much longer is not worth hashing
 HONEYPOT_NOTICE = "We could not accept this form. Please check it and send it again."
-# The write errors the site answers with 503 (as fastpath/site/views.py does).
+# The write errors the site answers with 503 (as fastpath/web/errors.py does).
 TOO_MANY_MAILS_NOTICE = (
     "Too many mails to the authors of submissions were sent from your network today, so this "
     "form was not accepted. Everything you typed is still here; please send it again later."
@@ -433,7 +433,7 @@ def _unavailable_notice(reason: str) -> str:
     )
 
 
-# The site-wide 503 pages (fastpath/site/views.py) answer every other request; a submission
+# The site-wide 503 pages (fastpath/web/errors.py) answer every other request; a submission
 # form posted while the database or the file storage refuses writes comes back filled in.
 @bp.errorhandler(OperationalError)
 def database_refused(error: OperationalError):

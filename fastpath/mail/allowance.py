@@ -11,8 +11,8 @@ from __future__ import annotations
 from flask import current_app
 from limits import parse_many
 
-from ..emails import normalize_email
-from ..extensions import limiter
+from ..core.emails import normalize_email
+from ..core.extensions import limiter
 
 
 class TooManyMails(Exception):

@@ -10,8 +10,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..clock import real_now
-from ..extensions import db
+from ..core.clock import real_now
+from ..core.extensions import db
 from .delivery import DeliveryReport, deliver_due
 from .models import OutboxMail, OutboxStatus
 from .outbox import outbox_counts, retry_failed

@@ -29,9 +29,9 @@ from flask import current_app
 from sqlalchemy import ColumnElement, and_, or_, true
 from sqlalchemy.orm import selectinload
 
-from .. import clock
-from ..database import reading
-from ..extensions import db
+from ..core import clock
+from ..core.database import reading
+from ..core.extensions import db
 from .models import OutboxMail, OutboxStatus
 
 log = logging.getLogger("fastpath.mail")

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Enum, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..core.extensions import db
 
 
 class OutboxStatus(enum.StrEnum):

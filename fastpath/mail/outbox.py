@@ -11,8 +11,9 @@ from typing import Any
 
 from flask import current_app, render_template
 
-from ..clock import now, real_now
-from ..extensions import db
+from ..content import current_workshop
+from ..core.clock import now, real_now
+from ..core.extensions import db
 from .models import OutboxAttachment, OutboxMail, OutboxStatus
 from .sender import note_outbox_changed
 
@@ -71,7 +72,7 @@ def compose_mail(
     For callers that render before they take a lock and queue it under the lock with
     add_to_outbox (rendering is the slow part, and a lock should be held briefly).
     """
-    workshop = current_app.extensions["workshop"]
+    workshop = current_workshop()
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
         raise ValueError("a mail needs at least one recipient")

@@ -18,7 +18,7 @@ from flask import Flask, current_app, has_app_context
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 
-from ..extensions import db
+from ..core.extensions import db
 from .delivery import deliver_due
 from .models import OutboxMail
 

@@ -19,12 +19,12 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from flask import current_app, g, redirect, request, session, url_for
 from sqlalchemy import or_
 
-from ..clock import as_utc, real_now
+from ..core.clock import as_utc, real_now
 
 # The one normaliser; organizer.email is stored in its spelling (re-exported for services).
-from ..emails import normalize_email as normalize_email
-from ..extensions import db
-from ..tokens import hash_token
+from ..core.emails import normalize_email as normalize_email
+from ..core.extensions import db
+from ..core.tokens import hash_token
 from .models import Organizer, OrganizerSession
 
 # argon2-cffi's defaults are RFC 9106's "low memory" argon2id profile (t=3, 64 MiB, p=4),

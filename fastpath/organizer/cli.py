@@ -11,7 +11,7 @@ import sys
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from ..extensions import db
+from ..core.extensions import db
 from . import exports, services
 
 organizer_cli = AppGroup("organizer", help="Organizer accounts (there is no sign-up page).")

@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func
 
 from ..cfp.models import Submission, SubmissionStatus, SubmissionTopic
-from ..clock import as_utc
-from ..extensions import db
+from ..core.clock import as_utc
+from ..core.extensions import db
 from ..registration.models import Registration, RegistrationStatus
 
 MAX_DAYS = 120  # a longer period is shown as its last MAX_DAYS days

@@ -14,8 +14,9 @@ from flask import current_app, render_template
 
 from ..cfp.models import Submission, SubmissionAuthor, SubmissionStatus
 from ..cfp.services import topic_titles
-from ..clock import now
-from ..extensions import db
+from ..content import current_workshop
+from ..core.clock import now
+from ..core.extensions import db
 from ..mail import queue_mail
 from ..mail.models import OutboxMail
 from .mailbox import mails_about
@@ -123,7 +124,7 @@ def _reachable_authors(submission: Submission) -> list:
 
 def plan(submissions: Iterable[Submission], outcome: SubmissionStatus) -> list[Planned]:
     """For each submission: the mail every author would get, or why it would be skipped."""
-    workshop = current_app.extensions["workshop"]
+    workshop = current_workshop()
     planned = []
     for submission in submissions:
         item = Planned(submission, skip_reason=_skip_reason(submission, outcome))

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from ..cfp.models import Submission
 from ..cfp.services import topic_titles
-from ..clock import as_utc, now
-from ..extensions import db
+from ..content import current_workshop
+from ..core.clock import as_utc, now
+from ..core.extensions import db
 from . import lists
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -95,7 +95,7 @@ def export_csv(kind: str, filters: Mapping[str, str]) -> tuple[bytes, int]:
 
 
 def _position_labels() -> dict[str, str]:
-    return dict(current_app.extensions["workshop"].registration.positions)
+    return dict(current_workshop().registration.positions)
 
 
 def registration_table(filters: Mapping[str, str]) -> tuple[list[str], list[list[Any]]]:
@@ -190,6 +190,6 @@ EXPORTS: dict[str, Callable[[Mapping[str, str]], Table]] = {
 
 def filename(kind: str) -> str:
     """'fastpath-2020-registrations-2020-01-20.csv': the workshop, what, and the day made."""
-    short = current_app.extensions["workshop"].short_name
+    short = current_workshop().short_name
     slug = "-".join("".join(ch if ch.isalnum() else " " for ch in short.lower()).split())
     return f"{slug or 'workshop'}-{kind}-{now():%Y-%m-%d}.csv"

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Regexp, ValidationError
 
-from ..urls import bounded_int
+from ..core.urls import bounded_int
 from .auth import MIN_PASSWORD_LENGTH
 
 

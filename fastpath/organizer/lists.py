@@ -15,9 +15,9 @@ from flask import current_app
 from sqlalchemy import Select
 
 from ..cfp.models import Submission, SubmissionAuthor, SubmissionStatus, SubmissionTopic
-from ..extensions import db
+from ..core.extensions import db
+from ..core.urls import int_arg
 from ..registration.models import Registration, RegistrationStatus
-from ..urls import int_arg
 
 SEARCH_MAX = 200
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select
 
-from ..extensions import db
+from ..core.extensions import db
 from ..mail import outbox_counts, retry_mail
 from ..mail.models import OutboxMail, OutboxStatus
 from .models import Organizer

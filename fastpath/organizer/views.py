@@ -20,10 +20,10 @@ from flask_wtf.csrf import CSRFError
 
 from ..cfp.models import Submission
 from ..cfp.services import pdf_response, topic_titles
-from ..clock import as_utc
-from ..extensions import db, limiter
+from ..core.clock import as_utc
+from ..core.extensions import db, limiter
+from ..core.urls import int_arg
 from ..registration.models import Registration
-from ..urls import int_arg
 from . import dashboard as dashboard_data
 from . import decisions, exports, lists, mailbox, services
 from .auth import (

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from ..extensions import db
+from ..content import current_workshop
+from ..core.extensions import db
 from .models import Registration, RegistrationStatus
 from .services import fill_free_places, newcomer_answer, release_unconfirmed
 
@@ -22,7 +22,7 @@ def status() -> None:
             select(Registration.status, func.count()).group_by(Registration.status)
         ).all()
     )
-    capacity = current_app.extensions["workshop"].registration.capacity
+    capacity = current_workshop().registration.capacity
     click.echo(f"capacity:   {capacity if capacity is not None else 'unlimited'}")
     for state in RegistrationStatus:
         click.echo(f"{state.value + ':':<11} {counts.get(state, 0)}")

@@ -12,8 +12,8 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from ..content import RegistrationRules
-from ..emails import EmailAddress, strip_address
-from ..text import VisibleTextMeta
+from ..core.emails import EmailAddress, strip_address
+from ..core.text import VisibleTextMeta
 from .models import AFFILIATION_MAX, EMAIL_MAX, NAME_MAX, NEEDS_MAX
 
 # Line breaks and other control characters: never part of a name or an address, and a

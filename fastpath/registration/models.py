@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..core.extensions import db
 
 NAME_MAX = 200
 EMAIL_MAX = 254  # the longest address SMTP can carry

@@ -19,16 +19,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
-from ..clock import as_utc, now, real_now
-from ..content import Workshop
-from ..database import reading
-from ..emails import normalize_email
-from ..extensions import db
+from ..content import current_workshop
+from ..core.clock import as_utc, now, real_now
+from ..core.database import reading
+from ..core.emails import normalize_email
+from ..core.extensions import db
+from ..core.tokens import hash_token, new_token
+from ..core.windows import TimeWindow, Window
 from ..mail import Attachment, add_to_outbox, compose_mail
 from ..mail.allowance import recipient_has_room
 from ..mail.models import OutboxMail
-from ..tokens import hash_token, new_token
-from ..windows import TimeWindow, Window
 from .calendar import (
     CALENDAR_CONTENT_TYPE,
     attendee_calendar,
@@ -86,21 +86,17 @@ class CancelResult:
     promoted: list[Registration]
 
 
-def _workshop() -> Workshop:
-    return current_app.extensions["workshop"]
-
-
 # --- Reading ---------------------------------------------------------------------------------
 
 
 def registration_window(moment: datetime | None = None) -> Window:
     """Whether registration is open now, according to the content's opens/closes."""
-    return _workshop().registration.window.at(moment or now())
+    return current_workshop().registration.window.at(moment or now())
 
 
 def changes_allowed(moment: datetime | None = None) -> bool:
     """Whether attendees may still update or cancel: until the workshop starts."""
-    return TimeWindow(None, _workshop().starts).at(moment or now()) == Window.OPEN
+    return TimeWindow(None, current_workshop().starts).at(moment or now()) == Window.OPEN
 
 
 def find_by_token(token: str) -> Registration | None:
@@ -150,7 +146,7 @@ def newcomer_answer() -> Answer:
     Outside a transaction it reads without a lock (the form page waits for no one saving a
     registration); under the registration lock it reads in that transaction.
     """
-    capacity = _workshop().registration.capacity
+    capacity = current_workshop().registration.capacity
     if capacity is None:
         # No limit: anyone still waiting (from before the limit was lifted) is promoted by
         # the same registration's _fill_free_places, so nobody is overtaken.
@@ -174,7 +170,7 @@ def public_attendees(moment: datetime | None = None) -> list[ListedAttendee]:
     as of the site's moment (nobody registered, confirmed or promoted after it). Names and
     affiliations only, sorted by name; the affiliation only if the content asks for it."""
     moment = moment or now()
-    with_affiliation = _workshop().registration.fields.get("affiliation") != "off"
+    with_affiliation = current_workshop().registration.fields.get("affiliation") != "off"
     with reading():
         rows = db.session.execute(
             select(Registration.name, Registration.affiliation)
@@ -202,7 +198,7 @@ def is_full() -> bool:
 
 def position_label(key: str) -> str:
     """The content's label for a position key (the key itself if the content dropped it)."""
-    return dict(_workshop().registration.positions).get(key, key)
+    return dict(current_workshop().registration.positions).get(key, key)
 
 
 def calendar_for(registration: Registration) -> bytes:
@@ -212,7 +208,7 @@ def calendar_for(registration: Registration) -> bytes:
     template = current_app.extensions.get(CALENDAR_TEMPLATE_KEY)
     if template is None:
         template = current_app.extensions[CALENDAR_TEMPLATE_KEY] = calendar_template(
-            _workshop(), base
+            current_workshop(), base
         )
     return attendee_calendar(template, registration, base, stamp=now())
 
@@ -291,7 +287,7 @@ def _record(registration: Registration, kind: str, moment: datetime, details: st
 def needs_confirmation() -> bool:
     """Whether a new registration must confirm its address before it holds anything: when
     places are limited (made-up addresses would take them); unlimited needs no step."""
-    limited = _workshop().registration.capacity is not None
+    limited = current_workshop().registration.capacity is not None
     return limited and bool(current_app.config["REGISTRATION_CONFIRM_ADDRESS"])
 
 
@@ -545,7 +541,7 @@ def _fill_free_places(moment: datetime) -> list[Registration]:
     # Caller holds the registration lock.
     if not changes_allowed(moment):
         return []
-    capacity = _workshop().registration.capacity
+    capacity = current_workshop().registration.capacity
     # Without a capacity nobody needs counting (the count reads every registration).
     registered = 0 if capacity is None else _count(RegistrationStatus.REGISTERED)
     promoted: list[Registration] = []
@@ -660,7 +656,7 @@ def _queue_mail_about(
 
 
 def _mail_context(registration: Registration, token: str | None, waiting: int | None) -> dict:
-    workshop = _workshop()
+    workshop = current_workshop()
     base = current_app.config["PUBLIC_BASE_URL"]
     return {
         "registration": registration,
@@ -679,5 +675,5 @@ def _mail_context(registration: Registration, token: str | None, waiting: int | 
 def _calendar_attachments(registration: Registration) -> list[Attachment]:
     if registration.status != RegistrationStatus.REGISTERED:
         return []
-    name = calendar_filename(_workshop())
+    name = calendar_filename(current_workshop())
     return [Attachment(name, CALENDAR_CONTENT_TYPE, calendar_for(registration))]

@@ -20,19 +20,20 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
-from ..after_response import after_response
-from ..clock import as_utc
-from ..database import reading
-from ..extensions import db, limiter
+from ..content import current_workshop
+from ..core.after_response import after_response
+from ..core.clock import as_utc
+from ..core.database import reading
+from ..core.extensions import db, limiter
 from ..mail.allowance import TooManyMails, recipient_has_room, spend_visitor_mails
-from ..page_cache import form_page
-from ..site.views import (
+from ..web.errors import (
     DATABASE_REASON,
     FULL_ERRNOS,
     STORAGE_REASON,
     database_unavailable,
     storage_unavailable,
 )
+from ..web.page_cache import form_page
 from . import services
 from .calendar import calendar_filename
 from .forms import ConfirmForm, DetailsForm, LostLinkForm, RegistrationForm
@@ -44,7 +45,7 @@ ANSWER_KEY = "registration_answer"
 
 
 def _rules():
-    return current_app.extensions["workshop"].registration
+    return current_workshop().registration
 
 
 def _form_posts_limit() -> str:
@@ -235,7 +236,7 @@ def calendar_file(token: str):
     registration = _registration_or_404(token)
     if registration.status != RegistrationStatus.REGISTERED:
         abort(404)
-    filename = calendar_filename(current_app.extensions["workshop"])
+    filename = calendar_filename(current_workshop())
     return Response(
         services.calendar_for(registration),
         mimetype="text/calendar",

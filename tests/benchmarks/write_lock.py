@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from fastpath.database import RETRY_PAUSE_SECONDS
+from fastpath.core.database import RETRY_PAUSE_SECONDS
 
 BUSY_TIMEOUT_MS = 15_000
 HOLD_SECONDS = 0.002

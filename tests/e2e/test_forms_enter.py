@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from fastpath.cfp.models import Submission
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from tests.conftest import LiveServer, start_live_server
 from tests.pdfs import pdf_bytes
 

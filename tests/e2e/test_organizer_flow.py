@@ -13,7 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from fastpath.cfp.models import Submission
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.delivery import deliver_pending
 from tests.conftest import make_app, start_live_server
 from tests.e2e.conftest import PHONE

@@ -12,7 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 
 from fastpath.cfp.models import Submission, SubmissionStatus
-from fastpath.extensions import db
+from fastpath.core.extensions import db
 from fastpath.mail.delivery import deliver_pending
 from tests.conftest import LiveServer, start_live_server
 from tests.pdfs import pdf_bytes

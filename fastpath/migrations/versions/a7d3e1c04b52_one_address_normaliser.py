@@ -4,7 +4,7 @@ Revision ID: a7d3e1c04b52
 Revises: 7c1e2f0a9b3d
 Create Date: 2026-12-02 05:30:00
 
-Look-ups compare stored normalised addresses (fastpath.emails.normalize_email: trimmed, NFC,
+Look-ups compare stored normalised addresses (fastpath.core.emails.normalize_email: trimmed, NFC,
 full Unicode case folding) instead of SQL lower(), which folds only ASCII on SQLite. Rows
 written before were folded with str.lower() or str.casefold() without NFC: spelt again here.
 A link mailed by "lost your link" waits in pending_token_hash until its owner uses it.
@@ -14,7 +14,7 @@ schema change) until confirm_by; confirmed_at records when its address was confi
 from alembic import op
 import sqlalchemy as sa
 
-from fastpath.emails import normalize_email
+from fastpath.core.emails import normalize_email
 
 
 # revision identifiers, used by Alembic.

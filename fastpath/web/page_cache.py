@@ -24,7 +24,7 @@ from markupsafe import escape
 from werkzeug.http import parse_etags
 from wtforms.csrf.core import CSRFTokenField
 
-from .site.state import SiteState, site_state
+from .state import SiteState, site_state
 
 CACHE_SECONDS = 60.0  # how long a page is kept while the state it was rendered in holds
 

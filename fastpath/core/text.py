@@ -85,3 +85,15 @@ def bdi(value: object) -> Markup:
 def init_app(app: Flask) -> None:
     app.add_template_filter(unlinked)
     app.add_template_filter(bdi)
+
+
+def megabytes(size: int) -> str:
+    """'2.5' for 2.5 MiB: how a size is written next to "MB"."""
+    return f"{size / 1048576:.1f}".removesuffix(".0")
+
+
+def file_size(size: int) -> str:
+    """'840 KB', '2.5 MB': the one way a size is written (forms, organizer pages, mail)."""
+    if size < 1024 * 1024:
+        return f"{max(1, -(-size // 1024))} KB"
+    return f"{megabytes(size)} MB"

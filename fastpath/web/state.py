@@ -7,17 +7,16 @@ so a page rendered before a deadline passed is never served after it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..cfp.services import submission_window
-from ..clock import now
-from ..content import NewsItem, Workshop
-from ..extensions import db
-from ..registration.services import is_full, registration_window
-from ..windows import TimeWindow, Window
+from ..content import NewsItem, Workshop, current_workshop
+from ..core.clock import now
+from ..core.extensions import db
+from ..core.windows import TimeWindow, Window
 
 
 @dataclass(frozen=True)
@@ -61,13 +60,13 @@ def site_state() -> SiteState:
 
 
 def _state_now() -> SiteState:
-    workshop: Workshop = current_app.extensions["workshop"]
+    workshop: Workshop = current_workshop()
     moment = now()
     rules = workshop.submission
-    registration = registration_window(moment)
+    registration = workshop.registration.window.at(moment)
     notification_passed = moment.astimezone(rules.deadline.at.tzinfo).date() > rules.notification
     return SiteState(
-        submissions=submission_window(moment),
+        submissions=rules.window.at(moment),
         registration=registration,
         registration_full=registration == Window.OPEN and _room_full(),
         workshop=TimeWindow(workshop.starts, workshop.ends).at(moment),
@@ -77,10 +76,19 @@ def _state_now() -> SiteState:
 
 def _room_full() -> bool:
     try:
-        return is_full()
+        return current_app.extensions[_ROOM_FULL_KEY]()
     except SQLAlchemyError as error:
         # The public pages (and the error pages) need no database: without one they still
         # say what the clock decides, and the register page itself tells about the room.
         db.session.rollback()
         current_app.logger.warning("site state: cannot tell whether the room is full: %s", error)
         return False
+
+
+_ROOM_FULL_KEY = "fastpath.room_full"
+
+
+def init_app(app: Flask, room_full: Callable[[], bool]) -> None:
+    """`room_full` answers whether a newcomer would join the waiting list: registration's
+    question, handed in by create_app so that this shared layer imports no feature."""
+    app.extensions[_ROOM_FULL_KEY] = room_full

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 
-from .clock import now, pinned_now
-from .content import Deadline
-from .site.state import site_state
+from ..content import Deadline, current_workshop
+from ..core.clock import now, pinned_now
+from ..core.text import file_size
+from .state import site_state
 
 
 def long_date(value: date | datetime) -> str:
@@ -39,8 +40,6 @@ def iso(value: datetime) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from .cfp.services import file_size  # the one way a size is written ("2 KB", "1.4 MB")
-
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.add_template_filter(long_date)
@@ -53,7 +52,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def site_values() -> dict:
         return {
-            "workshop": current_app.extensions["workshop"],
+            "workshop": current_workshop(),
             "site_now": now(),
             "pinned_now": pinned_now(),
             # A function, so only pages that say something time-dependent read it.
