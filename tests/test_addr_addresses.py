@@ -9,8 +9,8 @@ import re
 import pytest
 from flask import Flask
 
-from fastpath.core import emails
 from fastpath.cfp.models import Submission
+from fastpath.core import emails
 from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail
 from fastpath.organizer import services as organizer_services
