@@ -24,7 +24,7 @@ from .auth import (
     password_problem,
     verify_password,
 )
-from .models import AuditEvent, Organizer, OrganizerSession, SignInThrottle
+from .models import AuditEvent, Organizer, SignInThrottle
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -276,12 +276,6 @@ def check_sign_in(email: str, password: str, client: str | None) -> Organizer | 
             details=f"sign-in paused for {whom} until {until}",
         )
     return None
-
-
-def active_sessions(organizer: Organizer) -> list[OrganizerSession]:
-    """The organizer's sessions that have not ended or expired."""
-    moment = real_now()
-    return [s for s in organizer.sessions if s.ended_at is None and as_utc(s.expires_at) > moment]
 
 
 DEMO_ORGANIZER_EMAIL = "organizer@fastpath.test"
