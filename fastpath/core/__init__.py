@@ -1,0 +1,7 @@
+"""The shared core: one of each thing every feature needs, importing no feature.
+
+clock (the site's moment and real time), windows (the one open/closed rule), tokens (private
+links and form nonces), emails (the one address policy and normaliser), text (what people type,
+sizes), urls (bounded numbers in URLs), database (transactions), extensions (db, mail, csrf,
+limiter), ratelimit (counters every worker shares), after_response (work after the reply).
+"""
