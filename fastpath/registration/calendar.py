@@ -6,19 +6,11 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, Timezone
-from icalendar.parser import Contentline
 
 from ..content import Workshop
 from .models import Registration
 
 CALENDAR_CONTENT_TYPE = "text/calendar"
-
-# Everything in the file but the event's UID and DTSTAMP is the same for every attendee, so
-# the caller builds it once (building it costs more than the rest of a registration's mail)
-# and those two lines are filled in per file.
-_UID_MARK = "fastpath-uid-to-fill-in"
-_STAMP_MARK = datetime(1900, 1, 1, tzinfo=UTC)
-_STAMP_LINE = "DTSTAMP:19000101T000000Z"
 
 
 def calendar_filename(workshop: Workshop) -> str:
@@ -28,39 +20,35 @@ def calendar_filename(workshop: Workshop) -> str:
 
 
 def attendee_calendar(
-    template: str, registration: Registration, public_base_url: str, stamp: datetime
+    template: Calendar, registration: Registration, public_base_url: str, stamp: datetime
 ) -> bytes:
-    """The .ics file for one attendee, from the workshop's calendar_template."""
+    """The .ics file for one attendee: the workshop's calendar_template with a copy of its
+    event that carries this attendee's UID and DTSTAMP."""
     host = urlsplit(public_base_url).hostname or "localhost"
+    (event,) = template.events
+    event = event.copy()  # shallow: the template's properties are never changed
     # Stable per registration, so importing a resent file updates the entry instead of
     # adding a second one; random, so no other registration anywhere has it.
-    uid = Contentline(f"UID:{registration.calendar_uid}@{host}").to_ical().decode()
-    text = template.replace(f"UID:{_UID_MARK}", uid, 1)
-    text = text.replace(_STAMP_LINE, f"DTSTAMP:{stamp.astimezone(UTC):%Y%m%dT%H%M%SZ}", 1)
-    return text.encode()
+    event.add("uid", f"{registration.calendar_uid}@{host}")
+    event.add("dtstamp", stamp.astimezone(UTC))
+    calendar = template.copy()
+    calendar.subcomponents = [*template.timezones, event]
+    return calendar.to_ical()
 
 
-def calendar_template(workshop: Workshop, public_base_url: str) -> str:
+def calendar_template(workshop: Workshop, public_base_url: str) -> Calendar:
     """A PUBLISH calendar with one event, the workshop day in the workshop's own time zone,
-    with marks where each attendee's UID and DTSTAMP go (see attendee_calendar)."""
+    without the UID and DTSTAMP that attendee_calendar adds for each attendee.
+
+    Built once per app (~1.4 ms, mostly the time zone block); each attendee's file from it
+    then costs ~1.1 ms, nearly all of it icalendar's to_ical."""
     calendar = Calendar()
     calendar.add("prodid", f"-//{workshop.short_name}//Registration//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     calendar.add("calscale", "GREGORIAN")
-    # The zone's rules for the year around the workshop: a short VTIMEZONE that every
-    # calendar program can read, instead of one listing every change since 1970.
-    calendar.add_component(
-        Timezone.from_tzinfo(
-            workshop.zone,
-            tzid=str(workshop.zone),
-            first_date=workshop.day - timedelta(days=366),
-            last_date=workshop.day + timedelta(days=366),
-        )
-    )
+    calendar.add_component(_zone_block(workshop))
     event = Event()
-    event.add("uid", _UID_MARK)
-    event.add("dtstamp", _STAMP_MARK)
     event.add("dtstart", workshop.starts)  # aware, in workshop.zone: written with TZID
     event.add("dtend", workshop.ends)
     event.add("summary", workshop.short_name)
@@ -75,4 +63,24 @@ def calendar_template(workshop: Workshop, public_base_url: str) -> str:
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
     calendar.add_component(event)
-    return calendar.to_ical().decode()
+    return calendar
+
+
+def _zone_block(workshop: Workshop) -> Timezone:
+    """The zone's rules for the year around the workshop: a short VTIMEZONE that every
+    calendar program can read, instead of one listing every change since 1970."""
+    zone = Timezone.from_tzinfo(
+        workshop.zone,
+        tzid=str(workshop.zone),
+        first_date=workshop.day - timedelta(days=366),
+        last_date=workshop.day + timedelta(days=366),
+    )
+    # icalendar opens the block with the offset in force on first_date, as if it began that
+    # day (TZOFFSETFROM = TZOFFSETTO, a change that never happened). With the real changes
+    # of the year before the workshop listed, it says nothing: dropped, with the comment
+    # that names first_date. A zone without changes keeps it: it is its only rule.
+    real = [rule for rule in zone.subcomponents if rule["TZOFFSETFROM"] != rule["TZOFFSETTO"]]
+    if real:
+        zone.subcomponents = real
+        zone.pop("COMMENT", None)
+    return zone
