@@ -340,7 +340,16 @@ def _release(mail_ids: list[int], sender_name: str) -> None:
 
 def _connect() -> smtplib.SMTP:
     """A connection to MAIL_SERVER with a timeout on every socket operation (a silent server
-    must not hang the sender) and verified TLS, logged in when a username is configured."""
+    must not hang the sender) and verified TLS, logged in when a username is configured.
+
+    Not Flask-Mail's `mail.connect()`: its Connection (0.10, the latest) reads the same
+    MAIL_* settings but opens smtplib.SMTP/SMTP_SSL without a timeout (a silent server hangs
+    the sender for good; MAIL_TIMEOUT_SECONDS has nowhere to go) and calls starttls() and
+    SMTP_SSL without an SSL context, so smtplib's unverified one is used (no certificate or
+    host name check). It also leaves the socket open when STARTTLS or the login fails, and
+    its exit calls quit() on a server that may be gone. Its send() takes only its own Message
+    (8-bit bodies, see build_message), so we would call `connection.host.sendmail` anyway.
+    """
     config = current_app.config
     server, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
     timeout = float(config["MAIL_TIMEOUT_SECONDS"])
