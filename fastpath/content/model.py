@@ -1,0 +1,218 @@
+"""What an edition of the workshop is: the facts load_workshop reads, typed and frozen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+from ..core.windows import TimeWindow, end_after
+
+# Anywhere on Earth: the last time zone on Earth to reach a date, UTC-12.
+AOE = timezone(timedelta(hours=-12), "AoE")
+AOE_LABEL = "Anywhere on Earth (UTC−12)"
+Zone = ZoneInfo | timezone  # a named zone, or AOE
+
+DEFAULT_POSITIONS = (
+    ("student", "Student"),
+    ("academia", "Academia (faculty, researcher, postdoc)"),
+    ("industry", "Industry"),
+    ("other", "Other"),
+)
+
+# The registration form's optional fields and how it asks for them; the content file can set
+# each under [registration.fields] to one of its settings (a listing is never required).
+DEFAULT_REGISTRATION_FIELDS = {
+    "affiliation": "required",
+    "dietary": "optional",
+    "accessibility": "optional",
+    "public_listing": "optional",
+}
+REGISTRATION_FIELD_SETTINGS = {
+    "affiliation": ("required", "optional", "off"),
+    "dietary": ("required", "optional", "off"),
+    "accessibility": ("required", "optional", "off"),
+    "public_listing": ("optional", "off"),
+}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A moment people must meet, with the zone it was announced in."""
+
+    at: datetime  # aware, in the announced zone
+    zone_label: str
+
+    @property
+    def utc(self) -> datetime:
+        return self.at.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class KeyDate:
+    label: str
+    day: date
+    deadline: Deadline | None = None  # set when the date is a deadline with a time
+
+
+@dataclass(frozen=True)
+class Topic:
+    key: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    affiliation: str
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class Speaker:
+    key: str
+    name: str
+    affiliation: str
+    bio: Markup | None = None
+    url: str | None = None
+
+
+PROGRAM_KINDS = ("welcome", "invited", "paper", "break", "meal", "session")
+
+
+@dataclass(frozen=True)
+class ProgramItem:
+    starts: datetime  # aware, in the workshop's zone
+    ends: datetime
+    title: str
+    kind: str  # one of PROGRAM_KINDS
+    speakers: tuple[Speaker, ...] = ()
+    presenters: str = ""  # free text for people without a speaker page
+    authors: tuple[Person, ...] = ()
+    abstract: Markup | None = None
+    slides_url: str | None = None
+    video_url: str | None = None
+
+
+# The conditions a news item can be shown under (`while = "submissions_open"`); the site
+# decides at each request which of them hold (fastpath/site/state.py).
+SHOWN_WHILE = (
+    "submissions_not_yet",
+    "submissions_open",
+    "submissions_closed",
+    "registration_not_yet",
+    "registration_open",
+    "registration_full",
+    "registration_closed",
+    "before_workshop",
+    "during_workshop",
+    "after_workshop",
+)
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    title: str
+    body: Markup
+    day: date | None = None
+    shown_while: str | None = None  # one of SHOWN_WHILE; None: always shown
+
+
+@dataclass(frozen=True)
+class PreviousEdition:
+    year: int
+    summary: str
+    place: str = ""
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    slug: str
+    title: str
+    description: str
+    body: Markup
+
+
+@dataclass(frozen=True)
+class SubmissionRules:
+    deadline: Deadline
+    grace: timedelta
+    opens: datetime | None
+    notification: date
+    pages_min: int
+    pages_max: int
+    max_file_bytes: int
+    abstract_words_max: int
+    title_chars_max: int
+    number_prefix: str
+
+    @property
+    def closes(self) -> datetime:
+        """The last moment a submission or edit is accepted (deadline plus grace), UTC."""
+        return self.deadline.utc + self.grace
+
+    @property
+    def window(self) -> TimeWindow:
+        return TimeWindow(self.opens, end_after(self.closes))
+
+
+@dataclass(frozen=True)
+class RegistrationRules:
+    opens: datetime | None
+    closes: datetime  # aware, UTC
+    capacity: int | None  # None = unlimited
+    positions: tuple[tuple[str, str], ...]
+    fields: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_REGISTRATION_FIELDS))
+
+    @property
+    def window(self) -> TimeWindow:
+        return TimeWindow(self.opens, end_after(self.closes))
+
+
+@dataclass(frozen=True)
+class Workshop:
+    """Everything the site knows about one edition of the workshop."""
+
+    directory: Path
+    short_name: str
+    name: str
+    auspices: str
+    day: date
+    starts: datetime  # aware, in the workshop's zone
+    ends: datetime
+    zone: Zone
+    place: str
+    site_url: str | None
+    conference_short_name: str
+    conference_name: str
+    conference_url: str
+    topics: tuple[Topic, ...]
+    key_dates: tuple[KeyDate, ...]
+    organizers: tuple[Person, ...]
+    program_committee: tuple[Person, ...]
+    speakers: tuple[Speaker, ...]
+    program: tuple[ProgramItem, ...]
+    news: tuple[NewsItem, ...]
+    previous_editions: tuple[PreviousEdition, ...]
+    submission: SubmissionRules
+    registration: RegistrationRules
+    pages: dict[str, Page] = field(default_factory=dict)
+
+    def topic(self, key: str) -> Topic | None:
+        return next((t for t in self.topics if t.key == key), None)
+
+    def speaker(self, key: str) -> Speaker | None:
+        return next((s for s in self.speakers if s.key == key), None)
+
+    def talks_by(self, speaker: Speaker) -> list[ProgramItem]:
+        return [item for item in self.program if speaker in item.speakers]
+
+    def organizers_by_role(self) -> list[tuple[str, list[Person]]]:
+        roles: dict[str, list[Person]] = {}
+        for person in self.organizers:
+            roles.setdefault(person.role, []).append(person)
+        return list(roles.items())
