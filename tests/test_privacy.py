@@ -21,12 +21,12 @@ from sqlalchemy import LargeBinary, String, func, select
 
 from fastpath.cfp.models import Submission, SubmissionAuthor
 from fastpath.core.extensions import db
+from fastpath.core.tokens import new_nonce
 from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail, OutboxStatus
 from fastpath.organizer import services as organizer_services
 from fastpath.organizer.models import AuditEvent
 from fastpath.registration import services as registration_services
-from fastpath.registration.forms import new_form_nonce
 from fastpath.registration.models import Registration, RegistrationStatus
 from tests.conftest import make_app
 from tests.pdfs import pdf_bytes
@@ -67,7 +67,7 @@ def register(client, name: str, email: str, **extra: str) -> None:
         "dietary": "vegetarian",
         "accessibility": "step-free access",
         "consent": "y",
-        "nonce": new_form_nonce(),
+        "nonce": new_nonce(),
         **extra,
     }
     response = client.post("/register", data=data)

@@ -17,10 +17,9 @@ from sqlalchemy import select
 
 from fastpath import ContentError
 from fastpath.core.extensions import db
-from fastpath.core.tokens import hash_token
+from fastpath.core.tokens import hash_token, new_nonce
 from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail
-from fastpath.registration.forms import new_form_nonce
 from fastpath.registration.models import Registration, RegistrationEvent, RegistrationStatus
 from tests.conftest import make_app
 
@@ -41,7 +40,7 @@ def form_data(**overrides: object) -> dict[str, object]:
         "dietary": "vegetarian",
         "accessibility": "",
         "consent": "y",
-        "nonce": new_form_nonce(),
+        "nonce": new_nonce(),
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}

@@ -26,6 +26,7 @@ from fastpath.core.extensions import db
 from fastpath.core.tokens import new_token
 from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail
+from fastpath.web.downloads import private_download
 from tests.conftest import make_app, start_live_server
 from tests.pdfs import corrupt_pdf_bytes, pdf_bytes, png_bytes
 
@@ -835,7 +836,8 @@ def test_pdf_response_serves_organizers_too(app, client):
     submit_ok(client)
     with app.test_request_context():
         submission = db.session.scalars(db.select(Submission)).one()
-        response = services.pdf_response(submission)
+        download = services.pdf_download(submission)
+        response = private_download(download.path, download.download_name, download.mimetype)
         response.direct_passthrough = False
         assert response.get_data() == TWO_PAGES
         assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -1,8 +1,13 @@
-"""Forms for cfp: the submission (new and edit), withdrawing, and the lost-link request."""
+"""Forms for cfp: the submission (new and edit), withdrawing, and the lost-link request.
+
+The submission forms also read a post for the services: author-row buttons (which only
+rearrange the form), the PDF (checked, then kept on disk so a form shown again still has it),
+the honeypot, and the cleaned fields, handed on as a services.SubmissionPost."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -24,6 +29,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..content import current_workshop
 from ..core.emails import EmailAddress, normalize_email, strip_address
 from ..core.text import VisibleTextMeta
+from ..core.tokens import looks_like_nonce, new_nonce
 from . import services
 from .models import AFFILIATION_MAX, NAME_MAX, NOTE_MAX, Submission
 
@@ -31,7 +37,6 @@ MAX_AUTHORS = services.MAX_AUTHORS
 # Buttons that only rearrange the author rows (they work without JavaScript): they re-show the
 # form and never count as a submission attempt.
 ROW_ACTION = re.compile(r"^(add|remove-(\d+)|up-(\d+)|down-(\d+))$")
-_NONCE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
 def is_row_action(action: str | None) -> bool:
@@ -240,6 +245,23 @@ class SubmissionFieldsForm(FlaskForm):
 
     # --- reading and rearranging ---
 
+    def rearrange_rows(self, action: str | None, client: str) -> bool:
+        """Apply an author-row button (keeping a newly chosen PDF); False when the post came
+        from no such button."""
+        if not is_row_action(action):
+            return False
+        self.check_pdf()
+        self.keep_pdf(client)
+        self.apply_row_action(action or "")
+        return True
+
+    def read_post(self, client: str) -> services.SubmissionPost:
+        """Validate the post and keep its PDF, also when the form has errors (it is shown
+        again with the PDF named, so the author need not choose it again)."""
+        valid = self.validate()
+        valid = self.keep_pdf(client) and valid
+        return services.SubmissionPost(self.entry() if valid else None, self.kept)
+
     def contact_index(self) -> int | None:
         """The row index the contact radio button names, or None if it names no row."""
         try:
@@ -333,9 +355,17 @@ class NewSubmissionForm(SubmissionFieldsForm):
     # submission the first post created instead of creating another.
     form_nonce = HiddenField()
 
+    def read_post(self, client: str) -> services.SubmissionPost:
+        if self.website.data:
+            # The honeypot: nothing is checked or stored. The field is emptied for the form
+            # shown again, so a person whose browser filled it in can simply send again.
+            self.website.data = ""
+            return services.SubmissionPost(None, None, nonce=self.form_nonce.data, spam=True)
+        return replace(super().read_post(client), nonce=self.form_nonce.data)
+
     def validate_form_nonce(self, field: HiddenField) -> None:
-        if not _NONCE.match(field.data or ""):
-            field.data = services.new_form_nonce()
+        if not looks_like_nonce(field.data):
+            field.data = new_nonce()
             raise ValidationError(
                 "This form was incomplete (it may have been saved from an old page). "
                 "Please check it and send it again."
@@ -347,6 +377,9 @@ class EditSubmissionForm(SubmissionFieldsForm):
     # The submission's version when the form was shown: an edit from an outdated page is
     # shown again for review instead of silently undoing changes made since.
     version = HiddenField()
+
+    def read_post(self, client: str) -> services.SubmissionPost:
+        return replace(super().read_post(client), version=self.version_number())
 
     def version_number(self) -> int | None:
         try:

@@ -1,6 +1,8 @@
 """The work behind the call for papers: checking and storing PDFs, submitting, editing and
-withdrawing abstracts, private links. Plain functions a test (or the organizers' area) can call;
-they add to the session and the caller commits."""
+withdrawing abstracts, private links, the PDF to download. Plain typed functions a test (or the
+organizers' area) can call: they take values (a posted form arrives as a SubmissionPost, read
+by cfp/forms.py), return values or raise this module's errors, add to the session and leave
+the commit to the caller. Nothing here builds a response: cfp/views.py does."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from flask import Response, abort, current_app, send_file
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from pypdf import PdfReader
 from sqlalchemy import func, or_
@@ -26,7 +28,7 @@ from ..core.clock import now, real_now
 from ..core.emails import normalize_email
 from ..core.extensions import db
 from ..core.text import file_size, megabytes
-from ..core.tokens import hash_token, new_token
+from ..core.tokens import hash_token, looks_like_token, new_token
 from ..core.windows import Window
 from ..mail import queue_mail
 from ..mail.allowance import spend_visitor_mails
@@ -80,12 +82,39 @@ class Change:
     after: str
 
 
+@dataclass(frozen=True)
+class SubmissionPost:
+    """A posted submission form (new or edit) as the services see it."""
+
+    entry: SubmissionEntry | None  # the cleaned fields; None when the form has errors
+    upload: KeptUpload | None  # the PDF it carries: stored by this post or kept from before
+    nonce: str | None = None  # the new-submission form's one-time value
+    version: int | None = None  # the edit form's: the submission's version it was shown at
+    spam: bool = False  # the honeypot was filled in (nothing was checked or stored)
+
+
 class AlreadySubmitted(Exception):
     """The form with this nonce was already turned into a submission."""
 
     def __init__(self, submission: Submission) -> None:
         super().__init__(f"form already submitted as submission {submission.id}")
         self.submission = submission
+
+
+class EntryInvalid(Exception):
+    """The posted form did not validate; its errors are on the form."""
+
+
+class LooksAutomated(Exception):
+    """The form's honeypot field was filled in: refused generically, nothing stored or mailed."""
+
+
+class EditConflict(Exception):
+    """The edit form was shown at an older version: the submission changed since."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(f"the submission is at version {version} now")
+        self.version = version
 
 
 def rules() -> SubmissionRules:
@@ -309,7 +338,9 @@ def _unsent_files() -> list[_UnsentFile]:
             continue
         try:
             stat = path.stat()
-        except FileNotFoundError:  # deleted meanwhile by another request
+        except FileNotFoundError:
+            # Deleted since iterdir() by a concurrent request (its _make_room, a discarded
+            # or replaced PDF) or a purge: a real race, so the file is simply skipped.
             continue
         files.append(_UnsentFile(path, stat.st_size, stat.st_mtime))
     return sorted(files, key=lambda found: found.mtime)
@@ -409,29 +440,27 @@ def purge_unused_uploads(older_than: timedelta) -> int:
     return removed
 
 
-def pdf_response(submission: Submission) -> Response:
-    """The submission's PDF as a download (for the private link and the organizers' area)."""
+class PdfMissing(LookupError):
+    """The stored PDF of a submission is not on disk (logged; the pages answer 404)."""
+
+
+@dataclass(frozen=True)
+class PdfDownload:
+    path: Path
+    download_name: str
+    mimetype: str = "application/pdf"
+
+
+def pdf_download(submission: Submission) -> PdfDownload:
+    """The submission's PDF, to download (for the private link and the organizers' area)."""
     path = upload_path(submission.pdf_stored_name)
     if not path.is_file():
         current_app.logger.error("the PDF of submission %s is missing: %s", submission.id, path)
-        abort(404)
-    response = send_file(
-        path,
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"{submission.reference}.pdf",
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+        raise PdfMissing(submission.pdf_stored_name)
+    return PdfDownload(path, f"{submission.reference}.pdf")
 
 
 # --- Submitting ------------------------------------------------------------------------------
-
-
-def new_form_nonce() -> str:
-    return secrets.token_urlsafe(32)
 
 
 def private_link(token: str) -> str:
@@ -447,6 +476,8 @@ def find_submission_by_token(token: str, *, for_update: bool = False) -> Submiss
     `for_update` locks the row until the commit (SELECT ... FOR UPDATE; SQLite's BEGIN
     IMMEDIATE already serialises writers) and reads it afresh, so an edit or withdrawal
     checks the status and version an organizer's decision left, never a stale copy."""
+    if not looks_like_token(token):
+        return None
     wanted = hash_token(token)
     query = db.select(Submission).where(
         or_(Submission.token_hash == wanted, Submission.pending_token_hash == wanted)
@@ -491,6 +522,22 @@ def _author_rows(entry: SubmissionEntry) -> list[SubmissionAuthor]:
         )
         for index, author in enumerate(entry.authors)
     ]
+
+
+def submit_form(post: SubmissionPost, client: str) -> Submission:
+    """Turn a posted new-submission form into a submission (see submit_abstract). Raises
+    LooksAutomated for a filled-in honeypot; AlreadySubmitted when this form (its nonce) was
+    sent before, checked ahead of the form's errors: a double click's second post finds its kept
+    PDF taken by the first; EntryInvalid when the form has errors; TooManyMails."""
+    if post.spam:
+        current_app.logger.info("submission refused: honeypot filled from %s", client)
+        raise LooksAutomated()
+    duplicate = submission_for_nonce(post.nonce)
+    if duplicate is not None:
+        raise AlreadySubmitted(duplicate)
+    if post.entry is None or post.upload is None or not post.nonce:
+        raise EntryInvalid()
+    return submit_abstract(post.entry, post.upload, post.nonce, client)
 
 
 def submit_abstract(
@@ -649,6 +696,18 @@ def _snapshot(submission: Submission) -> dict[str, str]:
         "Note to the organizers": submission.note or "(none)",
         "PDF": describe_pdf(submission.pdf_filename, submission.pdf_pages, submission.pdf_size),
     }
+
+
+def save_edit(submission: Submission, post: SubmissionPost, token: str, client: str) -> EditResult:
+    """Apply a posted edit form (see edit_submission). Raises EntryInvalid when the form has
+    errors, EditConflict when it was shown at an older version (an edit from an outdated page
+    is shown again for review instead of silently undoing the changes made since), and
+    TooManyMails."""
+    if post.entry is None:
+        raise EntryInvalid()
+    if post.version != submission.version:
+        raise EditConflict(submission.version)
+    return edit_submission(submission, post.entry, post.upload, token, client)
 
 
 def edit_submission(

@@ -1,4 +1,8 @@
-"""Views for cfp: /submit, its receipt, the private link /submission/<token>, lost links."""
+"""Views for cfp: /submit, its receipt, the private link /submission/<token>, lost links.
+
+Thin: each reads its form (cfp/forms.py), calls one service (cfp/services.py), commits, and
+answers: a redirect, or the form page (fastpath/web/forms.py) with the status and notice a
+refusal calls for. The error handlers at the end show a posted form again with its input."""
 
 from __future__ import annotations
 
@@ -25,7 +29,9 @@ from werkzeug.exceptions import HTTPException
 from ..core.after_response import after_response
 from ..core.clock import as_utc
 from ..core.extensions import db, limiter
+from ..core.tokens import new_nonce
 from ..mail.allowance import TooManyMails, recipient_has_room
+from ..web.downloads import private_download
 from ..web.errors import (
     DATABASE_REASON,
     FULL_ERRNOS,
@@ -33,7 +39,7 @@ from ..web.errors import (
     database_unavailable,
     storage_unavailable,
 )
-from ..web.page_cache import form_page
+from ..web.forms import EXPIRED, SHOWN, SHOWN_AGAIN, posted_status, render_form_page
 from . import services
 from .forms import (
     MAX_AUTHORS,
@@ -49,12 +55,15 @@ from .models import Submission, SubmissionStatus
 bp = Blueprint("cfp", __name__)
 
 RECEIPT_KEY = "cfp_receipt"  # the session remembers which submission the receipt page shows
-TOKEN_MAX = 100  # real tokens are 43 characters; anything much longer is not worth hashing
 HONEYPOT_NOTICE = "We could not accept this form. Please check it and send it again."
-# The write errors the site answers with 503 (as fastpath/web/errors.py does).
 TOO_MANY_MAILS_NOTICE = (
     "Too many mails to the authors of submissions were sent from your network today, so this "
     "form was not accepted. Everything you typed is still here; please send it again later."
+)
+CONFLICT_NOTICE = (
+    "This submission was changed (in another window or by a co-author) after you opened this "
+    "form. Check the values below and save again to replace those changes, or open the "
+    "submission to see its current state."
 )
 PRIVATE_ENDPOINTS = {"cfp.submission", "cfp.edit", "cfp.withdraw", "cfp.pdf", "cfp.thanks"}
 
@@ -109,20 +118,19 @@ def private_headers(response: Response) -> Response:
 # --- Submitting ------------------------------------------------------------------------------
 
 
-def _render_submit(form: NewSubmissionForm, status: int = 200, notice: str | None = None):
+def _render_submit(form: NewSubmissionForm, status: int = SHOWN, notice: str | None = None):
     form.find_kept()
     window = services.submission_window()
-
-    def render() -> str:
-        return render_template(
-            "cfp/submit.html",
-            form=form,
-            window=window,
-            notice=notice,
-            max_authors=MAX_AUTHORS,
-        )
-
-    return form_page(("submit", window, notice), form, "form_nonce", render), status
+    return render_form_page(
+        "cfp/submit.html",
+        form,
+        status,
+        cache_key=("submit", window, notice),
+        nonce_field="form_nonce",
+        window=window,
+        notice=notice,
+        max_authors=MAX_AUTHORS,
+    )
 
 
 @bp.route("/submit", methods=["GET", "POST"])
@@ -132,50 +140,43 @@ def submit():
     if request.method == "GET":
         if window != "open":
             return render_template("cfp/closed.html", window=window)
-        return _render_submit(NewSubmissionForm(form_nonce=services.new_form_nonce()))
-
+        return _render_submit(NewSubmissionForm(form_nonce=new_nonce()))
     form = NewSubmissionForm()
     g.cfp_reshow = lambda status, notice: _render_submit(form, status, notice=notice)
-    if window != "open":
-        # Refused, but everything typed is shown again so nothing has to be retyped elsewhere.
-        return _render_submit(form, 422)
-    action = request.form.get("action")
-    if is_row_action(action):
-        form.check_pdf()
-        form.keep_pdf(_client())
-        form.apply_row_action(action)
+    if window != "open":  # refused, but everything typed is shown again
+        return _render_submit(form, SHOWN_AGAIN)
+    if form.rearrange_rows(request.form.get("action"), _client()):
         return _render_submit(form)
-    if form.website.data:
-        # The honeypot: a generic refusal with the input kept (a person whose browser filled
-        # it in can simply send again: the field is emptied). Nothing is stored or mailed.
-        current_app.logger.info("submission refused: honeypot filled from %s", request.remote_addr)
-        form.website.data = ""
-        return _render_submit(form, 422, notice=HONEYPOT_NOTICE)
-
-    valid = form.validate()
-    valid = form.keep_pdf(_client()) and valid
+    post = form.read_post(_client())
     try:
-        duplicate = services.submission_for_nonce(form.form_nonce.data)
-        if duplicate is not None:  # a double click or a replay: the first post won
-            form.discard_new_pdf()
-            return _receipt(duplicate, already=True)
-        if not valid:
-            return _render_submit(form, 422)
-        submission = services.submit_abstract(
-            form.entry(), form.kept, form.form_nonce.data, _client()
-        )
+        submission = services.submit_form(post, _client())
         db.session.commit()
-    except TooManyMails:
-        db.session.rollback()
-        return _render_submit(form, 429, notice=TOO_MANY_MAILS_NOTICE)
-    except services.AlreadySubmitted as already:
+    except services.AlreadySubmitted as already:  # a double click or a replay: the first won
         db.session.rollback()
         form.discard_new_pdf()
         return _receipt(already.submission, already=True)
+    except REFUSALS as refusal:
+        return _render_submit(form, *_refused(refusal))
     except SQLAlchemyError as error:
         _discard_unsaved_pdf(form, error)
         raise
     return _receipt(submission)
+
+
+# What the services refuse a posted form for; it is shown again with its input and a notice.
+REFUSALS = (services.EntryInvalid, services.LooksAutomated, services.EditConflict, TooManyMails)
+
+
+def _refused(refusal: Exception) -> tuple[int, str | None]:
+    """The status and notice of the form shown again after the services refused it."""
+    if isinstance(refusal, TooManyMails):
+        db.session.rollback()  # the allowance spent so far is not spent
+        return 429, TOO_MANY_MAILS_NOTICE
+    if isinstance(refusal, services.LooksAutomated):
+        return SHOWN_AGAIN, HONEYPOT_NOTICE
+    if isinstance(refusal, services.EditConflict):
+        return 409, CONFLICT_NOTICE
+    return SHOWN_AGAIN, None
 
 
 def _discard_unsaved_pdf(form: SubmissionFieldsForm, error: SQLAlchemyError) -> None:
@@ -221,12 +222,7 @@ def thanks():
 
 def _submission_or_404(token: str) -> Submission:
     # A POST changes the submission: its row is locked before its status is checked.
-    lock = request.method == "POST"
-    found = (
-        services.find_submission_by_token(token, for_update=lock)
-        if len(token) <= TOKEN_MAX
-        else None
-    )
+    found = services.find_submission_by_token(token, for_update=request.method == "POST")
     if found is None:
         abort(404)
     if services.use_link(found, token):
@@ -251,21 +247,19 @@ def _render_edit(
     form: EditSubmissionForm,
     found: Submission,
     token: str,
-    status: int = 200,
+    status: int = SHOWN,
     notice: str | None = None,
 ):
     form.find_kept()
-    return (
-        render_template(
-            "cfp/edit.html",
-            form=form,
-            submission=found,
-            token=token,
-            window=services.submission_window(),
-            notice=notice,
-            max_authors=MAX_AUTHORS,
-        ),
+    return render_form_page(
+        "cfp/edit.html",
+        form,
         status,
+        submission=found,
+        token=token,
+        window=services.submission_window(),
+        notice=notice,
+        max_authors=MAX_AUTHORS,
     )
 
 
@@ -288,55 +282,38 @@ def edit(token: str):
         form = EditSubmissionForm(formdata=None, version=str(found.version))
         form.load(found)
         return _render_edit(form, found, token)
-
     form = EditSubmissionForm()
     g.cfp_reshow = lambda status, notice: _render_edit(form, found, token, status, notice=notice)
     if found.status != SubmissionStatus.SUBMITTED:
         return _unchangeable(found, token)
     if services.submission_window() != "open":
-        return _render_edit(form, found, token, 422)
-    action = request.form.get("action")
-    if is_row_action(action):
-        form.check_pdf()
-        form.keep_pdf(_client())
-        form.apply_row_action(action)
+        return _render_edit(form, found, token, SHOWN_AGAIN)
+    if form.rearrange_rows(request.form.get("action"), _client()):
         return _render_edit(form, found, token)
-
-    valid = form.validate()
-    valid = form.keep_pdf(_client()) and valid
-    if not valid:
-        return _render_edit(form, found, token, 422)
-    if form.version_number() != found.version:
-        form.version.data = str(found.version)
-        return _render_edit(
-            form,
-            found,
-            token,
-            409,
-            notice="This submission was changed (in another window or by a co-author) after "
-            "you opened this form. Check the values below and save again to replace those "
-            "changes, or open the submission to see its current state.",
-        )
+    post = form.read_post(_client())
     try:
-        result = services.edit_submission(found, form.entry(), form.kept, token, _client())
+        result = services.save_edit(found, post, token, _client())
         db.session.commit()
-    except TooManyMails:
-        db.session.rollback()
-        return _render_edit(form, found, token, 429, notice=TOO_MANY_MAILS_NOTICE)
+    except REFUSALS as refusal:
+        if isinstance(refusal, services.EditConflict):
+            form.version.data = str(refusal.version)  # saving again replaces those changes
+        return _render_edit(form, found, token, *_refused(refusal))
     except SQLAlchemyError as error:
         _discard_unsaved_pdf(form, error)
         raise
     if result.unused_file:
         services.delete_upload(result.unused_file)
-    if result.changes:
-        changed = ", ".join(
-            change.label if change.label == "PDF" else change.label.lower()
-            for change in result.changes
-        )
-        flash(f"Saved ({changed}). We sent a summary of the changes to the contact author.")
-    else:
-        flash("Nothing was changed.")
+    flash(_saved_message(result.changes))
     return redirect(url_for(".submission", token=token), code=303)
+
+
+def _saved_message(changes: list[services.Change]) -> str:
+    if not changes:
+        return "Nothing was changed."
+    changed = ", ".join(
+        change.label if change.label == "PDF" else change.label.lower() for change in changes
+    )
+    return f"Saved ({changed}). We sent a summary of the changes to the contact author."
 
 
 @bp.route("/submission/<token>/withdraw", methods=["GET", "POST"])
@@ -347,7 +324,7 @@ def withdraw(token: str):
         return _unchangeable(found, token)
     form = WithdrawForm()
     if not form.validate_on_submit():
-        return render_template("cfp/withdraw.html", form=form, submission=found, token=token)
+        return render_form_page("cfp/withdraw.html", form, submission=found, token=token)
     services.withdraw_submission(found, token)
     db.session.commit()
     flash(
@@ -358,7 +335,11 @@ def withdraw(token: str):
 
 @bp.get("/submission/<token>/pdf")
 def pdf(token: str):
-    return services.pdf_response(_submission_or_404(token))
+    try:
+        download = services.pdf_download(_submission_or_404(token))
+    except services.PdfMissing:
+        abort(404)
+    return private_download(download.path, download.download_name, download.mimetype)
 
 
 @bp.route("/submission/lost", methods=["GET", "POST"])
@@ -375,7 +356,7 @@ def lost():
             "private link is on its way. Links sent earlier work until you open the new one."
         )
         return redirect(url_for(".lost"), code=303)
-    return render_template("cfp/lost.html", form=form), 422 if form.errors else 200
+    return render_form_page("cfp/lost.html", form, posted_status(form))
 
 
 # --- Errors on our forms: keep what the author typed -----------------------------------------
@@ -391,7 +372,7 @@ def _form_again(status: int, notice: str):
         return _render_submit(NewSubmissionForm(), status, notice=notice)
     if request.endpoint == "cfp.edit" and request.method == "POST":
         token = (request.view_args or {}).get("token", "")
-        found = services.find_submission_by_token(token) if len(token) <= TOKEN_MAX else None
+        found = services.find_submission_by_token(token)
         if found is None:  # an error handler must not abort() again: answer the 404 itself
             return render_template("errors/404.html"), 404
         return _render_edit(EditSubmissionForm(), found, token, status, notice=notice)
@@ -404,7 +385,7 @@ def csrf_failed(_error: CSRFError):
         "Your session ran out (or cookies are blocked), so this form could not be accepted. "
         "Everything you typed is still here: check it and send it again."
     )
-    page = _form_again(400, notice)
+    page = _form_again(EXPIRED, notice)
     if page is not None:
         return page
     flash(notice, "error")

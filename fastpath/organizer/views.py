@@ -1,5 +1,7 @@
 """Views of the organizers' area. Every view but the sign-in page is behind login_required;
-every change is a POST with a CSRF token, answered with a redirect."""
+every change is a POST with a CSRF token, answered with a redirect. Form pages are rendered
+with fastpath/web/forms.py; a refused sign-in or password form answers 200 here (the public
+forms answer 422 when shown again), as the tests pin it."""
 
 from __future__ import annotations
 
@@ -19,11 +21,13 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 
 from ..cfp.models import Submission
-from ..cfp.services import pdf_response, topic_titles
+from ..cfp.services import PdfMissing, pdf_download, topic_titles
 from ..core.clock import as_utc
 from ..core.extensions import db, limiter
 from ..core.urls import int_arg
 from ..registration.models import Registration
+from ..web.downloads import private_download
+from ..web.forms import EXPIRED, render_form_page
 from . import dashboard as dashboard_data
 from . import decisions, exports, lists, mailbox, services
 from .auth import (
@@ -58,9 +62,8 @@ def private_pages(response: Response) -> Response:
 
 @bp.errorhandler(429)
 def too_many_attempts(_error: Exception):
-    form = SignInForm()
     message = "Too many sign-in attempts from this address. Wait a few minutes and try again."
-    return render_template("organizer/login.html", form=form, error=message), 429
+    return render_form_page("organizer/login.html", SignInForm(), 429, error=message)
 
 
 @bp.errorhandler(CSRFError)
@@ -70,8 +73,8 @@ def form_expired(_error: CSRFError):
         form = SignInForm()
         form.password.data = ""
         message = "The sign-in form had expired. Please sign in again."
-        return render_template("organizer/login.html", form=form, error=message), 400
-    return render_template("organizer/form_expired.html"), 400
+        return render_form_page("organizer/login.html", form, EXPIRED, error=message)
+    return render_template("organizer/form_expired.html"), EXPIRED
 
 
 @bp.context_processor
@@ -116,7 +119,7 @@ def login():
     elif request.method == "POST":
         error = "Enter your email and password."
     form.password.data = ""
-    return render_template("organizer/login.html", form=form, error=error)
+    return render_form_page("organizer/login.html", form, error=error)
 
 
 @bp.post("/logout")
@@ -146,7 +149,7 @@ def password():
             flash("Your password is changed; other sessions have been signed out.", "success")
             return redirect(url_for(".dashboard"), code=303)
         form.current_password.errors.append("This is not your current password.")
-    return render_template("organizer/password.html", form=form)
+    return render_form_page("organizer/password.html", form)
 
 
 # --- Dashboard and activity ---------------------------------------------------------------
@@ -214,11 +217,11 @@ def submission_detail(submission_id: int):
 @bp.get("/submissions/<int:submission_id>/pdf")
 @login_required
 def submission_pdf(submission_id: int):
-    submission = db.get_or_404(Submission, submission_id)
     try:
-        return pdf_response(submission)
-    except FileNotFoundError:
+        download = pdf_download(db.get_or_404(Submission, submission_id))
+    except PdfMissing:
         abort(404)
+    return private_download(download.path, download.download_name, download.mimetype)
 
 
 @bp.post("/submissions/<int:submission_id>/resend-link")

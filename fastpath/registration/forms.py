@@ -4,7 +4,6 @@ the positions and whether each optional field is required, optional or left out.
 from __future__ import annotations
 
 import re
-import secrets
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -14,18 +13,13 @@ from wtforms.validators import DataRequired, Optional, ValidationError
 from ..content import RegistrationRules
 from ..core.emails import EmailAddress, strip_address
 from ..core.text import VisibleTextMeta
+from ..core.tokens import looks_like_nonce, new_nonce
 from .models import AFFILIATION_MAX, EMAIL_MAX, NAME_MAX, NEEDS_MAX
 
 # Line breaks and other control characters: never part of a name or an address, and a
 # classic way to smuggle headers into mail.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 _CONTROL_EXCEPT_LINE_BREAKS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
-
-
-def new_form_nonce() -> str:
-    """A one-time value for one filled-in form (see Registration.form_nonce)."""
-    return secrets.token_urlsafe(18)
 
 
 def _strip(value: Any) -> Any:
@@ -157,12 +151,12 @@ class RegistrationForm(DetailsForm):
     def __init__(self, rules: RegistrationRules, *args: Any, **kwargs: Any) -> None:
         super().__init__(rules, *args, **kwargs)
         if not self.is_submitted() and not self.nonce.data:
-            self.nonce.data = new_form_nonce()
+            self.nonce.data = new_nonce()
 
     def validate_nonce(self, field: HiddenField) -> None:
-        if not _NONCE.fullmatch(field.data or ""):
+        if not looks_like_nonce(field.data):
             # Only a hand-made post lacks it; the re-rendered form carries a fresh one.
-            field.data = new_form_nonce()
+            field.data = new_nonce()
             raise ValidationError("This form was incomplete; please check it and send it again.")
 
     @property

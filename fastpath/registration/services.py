@@ -24,7 +24,7 @@ from ..core.clock import as_utc, now, real_now
 from ..core.database import reading
 from ..core.emails import normalize_email
 from ..core.extensions import db
-from ..core.tokens import hash_token, new_token
+from ..core.tokens import hash_token, looks_like_token, new_token
 from ..core.windows import TimeWindow, Window
 from ..mail import Attachment, add_to_outbox, compose_mail
 from ..mail.allowance import recipient_has_room
@@ -43,7 +43,6 @@ from .models import (
 )
 
 CALENDAR_TEMPLATE_KEY = "fastpath_calendar_template"  # in app.extensions
-TOKEN_MAX_CHARS = 128  # longer strings are not our tokens; no need to hash them
 EDITABLE_FIELDS = ("name", "affiliation", "position", "dietary", "accessibility", "public_listing")
 
 
@@ -102,7 +101,7 @@ def changes_allowed(moment: datetime | None = None) -> bool:
 def find_by_token(token: str) -> Registration | None:
     """The registration a private link belongs to (its link, or the one mailed since and not
     used yet), or None."""
-    if not token or len(token) > TOKEN_MAX_CHARS:
+    if not looks_like_token(token):
         return None
     wanted = hash_token(token)
     return db.session.scalars(

@@ -1,4 +1,8 @@
-"""Views for registration: the form, the answer page, the private link, the lost link."""
+"""Views for registration: the form, the answer page, the private link, the lost link.
+
+Thin: each reads its form (registration/forms.py), calls one service
+(registration/services.py), commits, and redirects or renders the form page with
+fastpath/web/forms.py. The error handlers at the end show a posted form again with its input."""
 
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ from ..web.errors import (
     database_unavailable,
     storage_unavailable,
 )
-from ..web.page_cache import form_page
+from ..web.forms import SHOWN, posted_status, render_form_page
 from . import services
 from .calendar import calendar_filename
 from .forms import ConfirmForm, DetailsForm, LostLinkForm, RegistrationForm
@@ -63,24 +67,23 @@ def _remember_answer(name: str, email: str, answer: services.Answer) -> None:
     }
 
 
-def _render_register(form: RegistrationForm, status: int = 200, problem: str | None = None):
+def _render_register(form: RegistrationForm, status: int = SHOWN, problem: str | None = None):
     window = services.registration_window()
     if window != services.Window.OPEN and request.method == "POST":
         status = 403  # the page says why and when
     full = window == services.Window.OPEN and services.is_full()
-
-    def render() -> str:
-        return render_template(
-            "registration/register.html",
-            form=form,
-            window=window,
-            rules=_rules(),
-            full=full,
-            problem=problem,
-            confirm_hours=services.confirm_hours() if services.needs_confirmation() else None,
-        )
-
-    return form_page(("register", window, full, problem), form, "nonce", render), status
+    return render_form_page(
+        "registration/register.html",
+        form,
+        status,
+        cache_key=("register", window, full, problem),
+        nonce_field="nonce",
+        window=window,
+        rules=_rules(),
+        full=full,
+        problem=problem,
+        confirm_hours=services.confirm_hours() if services.needs_confirmation() else None,
+    )
 
 
 TOO_MANY_MAILS_PROBLEM = (
@@ -96,7 +99,7 @@ def register():
     if services.registration_window() != services.Window.OPEN:
         return _render_register(form)
     if not form.validate_on_submit():
-        return _render_register(form, 422 if request.method == "POST" else 200)
+        return _render_register(form, posted_status(form))
     details = services.RegistrationDetails(
         name=form.name.data,
         email=form.email.data,
@@ -164,22 +167,20 @@ def _registration_or_404(token: str) -> Registration:
     return registration
 
 
-def _render_manage(token: str, registration: Registration, form: DetailsForm, status: int = 200):
-    return (
-        render_template(
-            "registration/manage.html",
-            token=token,
-            registration=registration,
-            form=form,
-            waiting_position=services.waiting_position(registration),
-            position_label=services.position_label(registration.position),
-            changes_allowed=services.changes_allowed(),
-            cancelled_at=as_utc(registration.cancelled_at) if registration.cancelled_at else None,
-            confirm_by=as_utc(registration.confirm_by) if registration.confirm_by else None,
-            confirm_form=ConfirmForm(),
-            rules=_rules(),
-        ),
+def _render_manage(token: str, registration: Registration, form: DetailsForm, status: int = SHOWN):
+    return render_form_page(
+        "registration/manage.html",
+        form,
         status,
+        token=token,
+        registration=registration,
+        waiting_position=services.waiting_position(registration),
+        position_label=services.position_label(registration.position),
+        changes_allowed=services.changes_allowed(),
+        cancelled_at=as_utc(registration.cancelled_at) if registration.cancelled_at else None,
+        confirm_by=as_utc(registration.confirm_by) if registration.confirm_by else None,
+        confirm_form=ConfirmForm(),
+        rules=_rules(),
     )
 
 
@@ -193,7 +194,7 @@ def manage(token: str):
         flash("This registration can no longer be changed.", "warning")
         return redirect(url_for(".manage", token=token), code=303)
     if not form.validate_on_submit():
-        return _render_manage(token, registration, form, 422)
+        return _render_manage(token, registration, form, posted_status(form))
     changes = {name: form[name].data for name in services.EDITABLE_FIELDS if name in form}
     changed = services.update_details(registration, changes)
     db.session.commit()
@@ -255,14 +256,14 @@ def cancel(token: str):
         flash("The workshop has started; registrations can no longer be changed.", "warning")
         return redirect(url_for(".manage", token=token), code=303)
     if not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template(
+        return render_form_page(
             "registration/cancel.html",
+            form,
+            posted_status(form),
             token=token,
             registration=registration,
-            form=form,
             waiting_position=services.waiting_position(registration),
-        ), status
+        )
     result = services.cancel(registration)
     db.session.commit()
     if result is None:
@@ -282,8 +283,7 @@ def cancel(token: str):
 def lost():
     form = LostLinkForm()
     if not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("registration/lost.html", form=form), status
+        return render_form_page("registration/lost.html", form, posted_status(form))
     if not form.is_spam:
         # Looked up and mailed after the answer has gone out: the answer, and the time it
         # takes, are the same whether or not the address has a registration.
@@ -361,8 +361,7 @@ def _form_again(status: int, problem: str):
     if request.endpoint == "registration.register":
         return _render_register(RegistrationForm(_rules()), status, problem=problem)
     if request.endpoint == "registration.lost":
-        page = render_template("registration/lost.html", form=LostLinkForm(), problem=problem)
-        return page, status
+        return render_form_page("registration/lost.html", LostLinkForm(), status, problem=problem)
     if request.endpoint == "registration.manage":
         token = (request.view_args or {}).get("token", "")
         try:
