@@ -10,7 +10,7 @@ from werkzeug.exceptions import NotFound
 
 
 def private_download(path: Path, download_name: str, mimetype: str) -> Response:
-    """The file at `path` as an attachment no shared cache keeps; 404 when it is gone."""
+    """The file at `path` as an attachment; 404 when it is gone."""
     try:
         response = send_file(
             path, mimetype=mimetype, as_attachment=True, download_name=download_name, max_age=0
@@ -19,5 +19,6 @@ def private_download(path: Path, download_name: str, mimetype: str) -> Response:
         # Deleted after the caller found it (an edit that replaced the PDF committed meanwhile).
         raise NotFound() from None
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-cache"
+    # No Cache-Control here: both callers answer `no-store` already (web/security.py for the
+    # private links, the organizer blueprint for its pages), which would overwrite it.
     return response
