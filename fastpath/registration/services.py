@@ -203,7 +203,7 @@ def position_label(key: str) -> str:
 def calendar_for(registration: Registration) -> bytes:
     """The .ics file for this attendee."""
     base = current_app.config["PUBLIC_BASE_URL"]
-    # The same for every attendee but two lines, so built once per app (see calendar.py).
+    # The same for every attendee but its UID and DTSTAMP, so built once per app (calendar.py).
     template = current_app.extensions.get(CALENDAR_TEMPLATE_KEY)
     if template is None:
         template = current_app.extensions[CALENDAR_TEMPLATE_KEY] = calendar_template(
