@@ -46,6 +46,14 @@ from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import make_transient_to_detached
 
+from fastpath import create_app
+from fastpath.cfp import views as cfp_views
+from fastpath.core import database
+from fastpath.core.extensions import db
+from fastpath.registration import services
+from fastpath.registration import views as registration_views
+from fastpath.registration.models import Registration, RegistrationEvent
+
 DEMO_NOW = "2020-01-20T12:00:00+00:00"
 ROUNDS = int(os.environ.get("BENCH_TRICK_ROUNDS", "4"))
 KEEP_GAIN = 0.15  # the least a trick must save to stay
@@ -78,8 +86,6 @@ class Row:
 
 
 def make_app(instance: Path, **overrides: object) -> Flask:
-    from fastpath import create_app
-
     instance.mkdir(parents=True, exist_ok=True)
     os.environ["FASTPATH_INSTANCE_PATH"] = str(instance)
     config = {
@@ -122,9 +128,6 @@ def interleaved(
 
 
 def form_page_rows(app: Flask) -> list[Row]:
-    from fastpath.cfp import views as cfp_views
-    from fastpath.registration import views as registration_views
-
     cached = {module: module.form_page for module in (cfp_views, registration_views)}
 
     def render_each_time(_key: object, _form: object, _nonce_field: str, render) -> str:  # type: ignore[no-untyped-def]
@@ -155,9 +158,6 @@ def trick_insert_new(registration, kind, moment):  # type: ignore[no-untyped-def
     """The trick services._insert_new replaced (2026-12-02): INSERT ... ON CONFLICT DO
     NOTHING from the object's __dict__, then the object attached with
     make_transient_to_detached."""
-    from fastpath.core.extensions import db
-    from fastpath.registration.models import Registration, RegistrationEvent
-
     table = Registration.__table__
     columns = {
         column.key: registration.__dict__[column.key]
@@ -182,9 +182,6 @@ def trick_insert_new(registration, kind, moment):  # type: ignore[no-untyped-def
 
 
 def register_once(app: Flask, label: str) -> None:
-    from fastpath.core.extensions import db
-    from fastpath.registration import services
-
     details = services.RegistrationDetails(
         name="Bench Person",
         email=f"{label}-{secrets.token_hex(6)}@example.org",
@@ -217,8 +214,6 @@ def switch(
 
 
 def register_row(app: Flask) -> Row:
-    from fastpath.registration import services
-
     with switch(services, "_insert_new", trick=trick_insert_new) as use_plain:
         plain, trick = interleaved(
             lambda: register_once(app, "plain"), lambda: register_once(app, "trick"), use_plain, 40
@@ -236,22 +231,15 @@ def plain_begin_immediate(connection, _busy_timeout_ms) -> None:  # type: ignore
 # What the writer processes switch, each case in its own rounds: (module, name, the version
 # that is not the app's own).
 CONTENDED = {
-    "spin loop": ("fastpath.core.database", "_begin_immediate", {"plain": plain_begin_immediate}),
-    "__dict__ insert": (
-        "fastpath.registration.services",
-        "_insert_new",
-        {"trick": trick_insert_new},
-    ),
+    "spin loop": (database, "_begin_immediate", {"plain": plain_begin_immediate}),
+    "__dict__ insert": (services, "_insert_new", {"trick": trick_insert_new}),
 }
 
 
 def _writer_process(instance: str, barrier, results) -> None:  # type: ignore[no-untyped-def]
-    import importlib
-
     app = make_app(Path(instance), WTF_CSRF_ENABLED=False)
     register_once(app, "warm")
-    for case, (module_name, name, other) in CONTENDED.items():
-        module = importlib.import_module(module_name)
+    for case, (module, name, other) in CONTENDED.items():
         with switch(module, name, **other) as use_plain:
             for round_number in range(ROUNDS):
                 for plain in (True, False) if round_number % 2 == 0 else (False, True):
@@ -382,8 +370,6 @@ def print_rows(rows: list[Row]) -> None:
 def run_tricks() -> list[tuple[str, bool]]:
     """The section; returns checks that each choice the app makes still holds."""
     with tempfile.TemporaryDirectory(prefix="fastpath-tricks-") as tmp:
-        from fastpath.core.extensions import db
-
         app = make_app(Path(tmp) / "instance")
         with app.app_context():
             db.create_all()
