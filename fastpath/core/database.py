@@ -105,12 +105,13 @@ def _begin_immediate(connection: Connection, busy_timeout_ms: int) -> None:
 
     SQLite's own busy handler sleeps in growing steps of up to 100 ms: under load a waiter
     sleeps through many short transactions while newcomers take the lock before it, and some
-    requests waited for seconds (p99 of registration POSTs 560-670 ms under `make bench`,
-    220-260 ms with this). `python -m tests.benchmarks.write_lock` shows it alone: with 8 to
-    16 writer processes the p99 wait is 4-6 times and the longest wait 8-10 times shorter,
-    for 0.2-0.6 ms more CPU per transaction. After the busy timeout, or on any error other
-    than "busy", the last try goes through SQLAlchemy, so it fails as before with its
-    OperationalError.
+    requests waited for seconds. Measured (make bench 2026-12-02, section "hot-path tricks"
+    (c), registrations from 2 processes × 4 threads, medians of 8 rounds): busy_timeout
+    alone p99 860 ms, this 321 ms; 14.8 against 12.3 ms per write of wall time. The price:
+    the median write waits longer (p50 24 ms with busy_timeout, 65 ms with this), as the
+    lock goes round in turn instead of to whoever tried last. After the busy timeout, or on
+    any error other than "busy", the last try goes through SQLAlchemy, so it fails as before
+    with its OperationalError.
     """
     dbapi_connection = connection.connection.driver_connection
     deadline = time.monotonic() + busy_timeout_ms / 1000

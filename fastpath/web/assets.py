@@ -54,5 +54,7 @@ def init_app(app: Flask) -> None:
             abort(404)
         return send_from_directory(static_dir, filename, max_age=3600)
 
-    # Replace Flask's own static view (same endpoint name, so url_for("static") still works).
+    # Replace Flask's own static view (same endpoint name, so url_for("static") still works):
+    # Flask's view knows no hashed names. It is not there for speed and buys none (Flask's
+    # own view 0.86 ms, this 0.91 ms per GET: make bench 2026-12-02, "hot-path tricks" (d)).
     app.view_functions["static"] = serve_static

@@ -6,7 +6,9 @@ rates, so the server, not the load tool, is what gets measured on this 2-core ma
 Every case is compared with a baseline measured in the same run: a bare Flask view
 returning a short string, on the same server. The form cases (registration, submission) are
 in writes.py, which says how their figures are taken. BENCH_SECONDS sets each case's length
-(default 8); the whole run must stay under 3 minutes.
+(default 8); the whole run must stay under 3 minutes. Last, in one process without the
+server, the section "hot-path tricks: plain vs kept" (tricks.py) measures each trick on the
+hot path against its plain version.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from tests.benchmarks.tricks import run_tricks
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -307,6 +311,13 @@ def main() -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="fastpath-bench-") as tmp:
         ok = run(Path(tmp))
+    tricks_started = time.monotonic()
+    tricks_checks = run_tricks()
+    print()
+    for label, passed in tricks_checks:
+        print(f"  {'PASS' if passed else 'FAIL'}  {label}")
+    print(f"  (the hot-path tricks section took {time.monotonic() - tricks_started:.0f} s)")
+    ok = ok and all(passed for _, passed in tricks_checks)
     elapsed = time.monotonic() - started
     in_time = elapsed < MAX_RUN_SECONDS
     print(f"\n  {'PASS' if in_time else 'FAIL'}  whole run under 3 minutes ({elapsed:.0f} s)")
