@@ -8,7 +8,8 @@ saves at least 15 % (medians) and wins every round against the plain round next 
 "plain" when it saves less than 15 %, otherwise "unclear".
 
 (a) GET /register and GET /submit: form_page's cached HTML with the CSRF token and the nonce
-    spliced in, against rendering the template each time (form_page patched to call render).
+    spliced in, against rendering the template each time (web/forms' form_page patched to
+    call render).
 (b) A registration's write transaction (services.register and the commit): a plain ORM add
     flushed in a savepoint (the app's way since this measured it) against the row inserted
     from its __dict__ and attached with make_transient_to_detached (the trick, kept here
@@ -47,12 +48,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import make_transient_to_detached
 
 from fastpath import create_app
-from fastpath.cfp import views as cfp_views
 from fastpath.core import database
 from fastpath.core.extensions import db
 from fastpath.registration import services
-from fastpath.registration import views as registration_views
 from fastpath.registration.models import Registration, RegistrationEvent
+from fastpath.web import forms as web_forms
 
 DEMO_NOW = "2020-01-20T12:00:00+00:00"
 ROUNDS = int(os.environ.get("BENCH_TRICK_ROUNDS", "4"))
@@ -128,7 +128,7 @@ def interleaved(
 
 
 def form_page_rows(app: Flask) -> list[Row]:
-    cached = {module: module.form_page for module in (cfp_views, registration_views)}
+    cached = {web_forms: web_forms.form_page}  # every form view renders through web/forms
 
     def render_each_time(_key: object, _form: object, _nonce_field: str, render) -> str:  # type: ignore[no-untyped-def]
         return render()
