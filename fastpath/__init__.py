@@ -42,7 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         instance_path=str(instance_path.resolve()),
         instance_relative_config=True,
         template_folder=str(ROOT_DIR / "templates"),
-        static_folder=str(ROOT_DIR / "static"),
+        static_folder=None,  # static files are served by web/assets.py (hashed names)
     )
     app.config.from_object(Defaults)
     app.config.from_pyfile("config.py", silent=True)
@@ -135,7 +135,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_templating(app: Flask) -> None:
     templating.init_app(app)
     text.init_app(app)
-    assets.init_app(app)
+    assets.init_app(app, ROOT_DIR / "static")
     page_cache.init_app(app)
     state.init_app(app, room_full=is_full)
 
