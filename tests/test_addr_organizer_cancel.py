@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
+from fastpath.core.audit import AuditEvent
 from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail
-from fastpath.organizer.models import AuditEvent
 from fastpath.registration.models import Registration
 from tests.conftest import make_app
 from tests.test_addr_confirmation import register
@@ -60,7 +60,7 @@ def test_organizer_cancels_one_registration_and_the_waiting_list_moves(site):
     assert last_mail(site, "b@example.org").template == "registration_promoted"
     with site.app_context():
         actions = db.session.scalars(db.select(AuditEvent.action).order_by(AuditEvent.id))
-        assert list(actions)[-1] == "registration-cancelled"
+        assert list(actions)[-1] == "registration_cancelled"
     again = client.post("/organizer/registrations/1/cancel", follow_redirects=True)
     assert "This registration was cancelled already." in again.text
 

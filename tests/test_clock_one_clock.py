@@ -11,11 +11,12 @@ import pytest
 
 from fastpath.cfp.models import Submission
 from fastpath.config import PACKAGE_DIR
+from fastpath.core.audit import AuditEvent
 from fastpath.core.clock import as_utc
 from fastpath.core.extensions import db
 from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail
-from fastpath.organizer.models import AuditEvent, Organizer, OrganizerSession, SignInThrottle
+from fastpath.organizer.models import Organizer, OrganizerSession, SignInThrottle
 from tests.test_organizer import add_submission, make_organizer, sign_in
 from tests.test_organizer_exports import download
 

@@ -358,7 +358,7 @@ def _assert_every_success_stored_whole(registered: set[str], submitted: set[str]
     for row in registrations:
         assert [event.kind for event in row.events] == ["registered"]
         mails = db.session.scalars(
-            db.select(OutboxMail.template).where(OutboxMail.subject_ref == f"registration:{row.id}")
+            db.select(OutboxMail.template).where(OutboxMail.registration_id == row.id)
         ).all()
         assert mails == ["registration_confirmed"], row.email
 
@@ -369,7 +369,7 @@ def _assert_every_success_stored_whole(registered: set[str], submitted: set[str]
         assert row.topic_keys == ["accelerators", "characterization"]
         assert [event.kind for event in row.events] == ["submitted"]
         mails = db.session.scalars(
-            db.select(OutboxMail.template).where(OutboxMail.subject_ref == f"submission:{row.id}")
+            db.select(OutboxMail.template).where(OutboxMail.submission_id == row.id)
         ).all()
         assert sorted(mails) == ["submission_coauthor", "submission_received"], row.form_nonce
 
@@ -385,7 +385,7 @@ def _assert_every_success_stored_whole(registered: set[str], submitted: set[str]
     refs = {f"submission:{row.id}" for row in rows} | {
         f"registration:{r.id}" for r in registrations
     }
-    assert set(db.session.scalars(db.select(OutboxMail.subject_ref))) <= refs
+    assert {mail.about for mail in db.session.scalars(db.select(OutboxMail))} <= refs
     if TEST_DATABASE == "sqlite":
         assert db.session.execute(db.text("PRAGMA integrity_check")).scalar() == "ok"
         assert db.session.execute(db.text("PRAGMA foreign_key_check")).all() == []

@@ -40,8 +40,9 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from fastpath.cfp import services as cfp_services
 from fastpath.cfp.models import Submission, SubmissionStatus
+from fastpath.core.audit import AuditEvent
 from fastpath.core.extensions import db
-from fastpath.organizer.models import AuditEvent, SignInThrottle
+from fastpath.organizer.models import SignInThrottle
 from fastpath.registration.models import Registration, RegistrationStatus
 from tests.conftest import make_app
 from tests.forms import (
@@ -890,7 +891,7 @@ def test_fuzz_organizer_sign_in(tmp_path):
                     )
                 )
                 db.session.rollback()
-            assert actions <= {"sign-in-failed", "lockout"}
+            assert actions <= {"sign_in_failed", "lockout"}
 
     check()
     accepted.check()

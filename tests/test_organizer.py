@@ -22,13 +22,14 @@ from fastpath.cfp.models import (
     SubmissionStatus,
     SubmissionTopic,
 )
+from fastpath.core.audit import AuditEvent
 from fastpath.core.extensions import db
 from fastpath.core.tokens import new_token
 from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail, OutboxStatus
 from fastpath.organizer import services
 from fastpath.organizer.auth import SESSION_KEY
-from fastpath.organizer.models import AuditEvent, Organizer, OrganizerSession, SignInThrottle
+from fastpath.organizer.models import Organizer, OrganizerSession, SignInThrottle
 from fastpath.registration.models import Registration, RegistrationStatus
 
 EMAIL = "chair@fastpath.test"
@@ -169,7 +170,7 @@ def add_mail(app: Flask, *, status: OutboxStatus, error: str | None = None, ref=
         row = OutboxMail(
             message_id=f"<{time.monotonic_ns()}@fastpath.test>",
             template="test",
-            subject_ref=ref,
+            registration_id=ref,
             sender="FastPath 2020 <fastpath2020@localhost>",
             recipients="someone@example.org",
             subject="[FastPath 2020] A test mail",
@@ -207,7 +208,7 @@ def test_sign_in_with_right_password_opens_the_dashboard(app, client):
         sessions = db.session.scalars(db.select(OrganizerSession)).all()
         assert [s.organizer_id for s in sessions] == [organizer_id]
         assert db.session.get(Organizer, organizer_id).last_sign_in_at is not None
-    assert audit_actions(app)[-1] == ("sign-in", EMAIL, f"organizer:{organizer_id}")
+    assert audit_actions(app)[-1] == ("sign_in", EMAIL, f"organizer:{organizer_id}")
 
 
 def test_sign_in_wrong_password_and_unknown_email_get_the_same_answer(app, client):
@@ -229,15 +230,15 @@ def test_sign_in_wrong_password_and_unknown_email_get_the_same_answer(app, clien
         ).one()
         assert pair.failures == 1
     assert audit_actions(app)[-2:] == [
-        ("sign-in-failed", EMAIL, f"organizer:{organizer_id}"),
-        ("sign-in-failed", "nobody@fastpath.test", None),
+        ("sign_in_failed", EMAIL, f"organizer:{organizer_id}"),
+        ("sign_in_failed", "nobody@fastpath.test", None),
     ]
 
 
 def test_failed_sign_in_never_records_a_password_typed_as_email(app, client):
     sign_in(client, email="my secret passphrase", password="x")
 
-    assert audit_actions(app) == [("sign-in-failed", "(not a mail address)", None)]
+    assert audit_actions(app) == [("sign_in_failed", "(not a mail address)", None)]
 
 
 def test_sign_in_unknown_email_takes_as_long_as_a_wrong_password(app, client):
@@ -355,7 +356,7 @@ def test_sign_out_ends_the_session_even_for_a_copied_cookie(app, client):
     with client.session_transaction() as session:
         session.update(copied)  # replay the cookie from before sign-out
     assert client.get("/organizer/").location.startswith("/organizer/login")
-    assert [a for a, _, _ in audit_actions(app)][-1] == "sign-out"
+    assert [a for a, _, _ in audit_actions(app)][-1] == "sign_out"
 
 
 def test_sign_out_by_get_is_refused(organizer_client):
@@ -429,7 +430,7 @@ def test_password_change_ends_other_sessions(app, client):
     assert sign_in(app.test_client(), password="another long passphrase").location == (
         "/organizer/"
     )
-    assert ("password-change", EMAIL) in [(a, who) for a, who, _ in audit_actions(app)]
+    assert ("password_change", EMAIL) in [(a, who) for a, who, _ in audit_actions(app)]
 
 
 def test_password_change_needs_the_current_password(app, organizer_client):
@@ -467,7 +468,7 @@ def _organizer_urls(app: Flask) -> list[tuple[str, str]]:
 
 def test_every_organizer_url_signed_out_redirects_to_sign_in(app, client):
     registration_id = add_registration(app, "Secret Person", email="secret@example.org")
-    add_mail(app, status=OutboxStatus.FAILED, error="secret error", ref="registration:1")
+    add_mail(app, status=OutboxStatus.FAILED, error="secret error", ref=1)
     assert registration_id == 1
     urls = _organizer_urls(app)
     assert len(urls) >= 12
@@ -503,7 +504,7 @@ def test_cli_create_reads_the_password_from_stdin(app, runner):
     assert result.exit_code == 0, result.output
     assert "Organizer new@fastpath.test created" in result.output
     assert sign_in(app.test_client(), email="new@fastpath.test").location == "/organizer/"
-    assert audit_actions(app)[0][:2] == ("account-create", "command line")
+    assert audit_actions(app)[0][:2] == ("account_create", "command line")
 
 
 def test_cli_create_asks_for_the_password_twice(app, runner):
@@ -557,7 +558,7 @@ def test_cli_set_password_and_list(app, runner, client):
     assert sign_in(app.test_client(), password="a brand new passphrase").status_code == 302
     assert listing.exit_code == 0
     assert listing.output.startswith(f"{EMAIL}\tcreated ")
-    assert ("password-change", "command line") in [(a, w) for a, w, _ in audit_actions(app)]
+    assert ("password_change", "command line") in [(a, w) for a, w, _ in audit_actions(app)]
 
 
 def test_cli_set_password_for_unknown_organizer_fails(runner):
@@ -618,7 +619,7 @@ def test_outbox_retry_one_queues_it_again_and_it_is_delivered(mail_app, smtp):
     received = smtp.recorder.wait_for(1)
     assert [m.subject for m in received] == ["[FastPath 2020] A test mail"]
     assert received[0].envelope_to == ["someone@example.org"]
-    assert ("mail-retry", EMAIL, f"mail:{failed_id}") in audit_actions(mail_app)
+    assert ("mail_retry", EMAIL, f"mail:{failed_id}") in audit_actions(mail_app)
 
 
 def test_outbox_retry_all_failed_leaves_other_mail_alone(app, organizer_client):
@@ -633,7 +634,7 @@ def test_outbox_retry_all_failed_leaves_other_mail_alone(app, organizer_client):
     with app.app_context():
         statuses = {m.id: m.status for m in db.session.scalars(db.select(OutboxMail))}
     assert statuses == {failed[0]: "queued", failed[1]: "queued", sent: "sent"}
-    assert [a for a, _, _ in audit_actions(app)].count("mail-retry") == 2
+    assert [a for a, _, _ in audit_actions(app)].count("mail_retry") == 2
 
 
 def test_mail_detail_shows_the_text_as_text(app, organizer_client):

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 
 from fastpath.cfp.models import Submission, SubmissionStatus
+from fastpath.core.audit import AuditEvent
 from fastpath.core.extensions import db
 from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail
-from fastpath.organizer.models import AuditEvent
 from fastpath.registration.models import Registration, RegistrationStatus
 from tests.test_organizer import (
     EMAIL,
@@ -47,7 +47,7 @@ def mail_client(mail_app):
 def outbox(app) -> list[tuple[str, str, str | None]]:
     with app.app_context():
         rows = db.session.scalars(db.select(OutboxMail).order_by(OutboxMail.id))
-        return [(m.recipients, m.subject, m.subject_ref) for m in rows]
+        return [(m.recipients, m.subject, m.about) for m in rows]
 
 
 def statuses(app) -> dict[str, str]:
@@ -60,7 +60,7 @@ def actions(app) -> list[tuple[str, str | None, str]]:
     with app.app_context():
         rows = db.session.scalars(
             db.select(AuditEvent)
-            .where(AuditEvent.action.in_(["decision", "notification", "link-resent"]))
+            .where(AuditEvent.action.in_(["decision", "notification", "link_resent"]))
             .order_by(AuditEvent.id)
         )
         return [(e.action, e.target, e.details) for e in rows]
@@ -350,7 +350,7 @@ def test_resend_registration_link_mails_a_new_link(mail_app, mail_client, smtp):
     assert re.search(r"http://fastpath\.test/registration/[\w-]{40,}", mail.text)
     assert actions(mail_app) == [
         (
-            "link-resent",
+            "link_resent",
             f"registration:{registration_id}",
             "new private link mailed to grace@example.org",
         )
@@ -384,7 +384,7 @@ def test_resend_submission_link_mails_the_contact_author(mail_app, mail_client, 
     [mail] = smtp.recorder.wait_for(1)
     assert mail.envelope_to == ["anna@example.de"]
     assert re.search(r"http://fastpath\.test/submission/[\w-]{40,}", mail.text)
-    assert [a for a, _, _ in actions(mail_app)] == ["link-resent"]
+    assert [a for a, _, _ in actions(mail_app)] == ["link_resent"]
 
 
 # --- The dashboard with submissions -------------------------------------------------------

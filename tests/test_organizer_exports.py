@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import pytest
 
 from fastpath.cfp.models import SubmissionStatus
+from fastpath.core.audit import AuditEvent
 from fastpath.core.extensions import db
 from fastpath.organizer.exports import neutralize
-from fastpath.organizer.models import AuditEvent
 from fastpath.registration.models import RegistrationStatus
 from tests.conftest import DEMO_NOW
 from tests.test_organizer import EMAIL, add_registration, add_submission, make_organizer, sign_in

@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..content import current_workshop
+from ..core.audit import event_kind
 from ..core.emails import normalize_email
 from ..core.extensions import db
 
@@ -25,6 +26,17 @@ class SubmissionStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"  # by its authors, through the private link
     ACCEPTED = "accepted"  # set by the organizers' area
     REJECTED = "rejected"  # set by the organizers' area
+
+
+class SubmissionEventKind(enum.StrEnum):
+    """What a line of a submission's history says happened."""
+
+    SUBMITTED = "submitted"
+    EDITED = "edited"
+    PDF_REPLACED = "pdf_replaced"
+    WITHDRAWN = "withdrawn"
+    LINK_REISSUED = "link_reissued"  # a lost link mailed again
+    AUTHOR_ERASED = "author_erased"  # an author's details erased on request (privacy)
 
 
 class Submission(db.Model):
@@ -158,8 +170,7 @@ class SubmissionEvent(db.Model):
         ForeignKey("submission.id", ondelete="CASCADE"), index=True
     )
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    # submitted, edited, pdf_replaced, withdrawn, link_reissued
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[SubmissionEventKind] = mapped_column(event_kind(SubmissionEventKind, 32))
     details: Mapped[str] = mapped_column(Text, default="")  # what changed, one item a line
 
     submission: Mapped[Submission] = relationship(back_populates="events")

@@ -37,6 +37,7 @@ from .models import (
     Submission,
     SubmissionAuthor,
     SubmissionEvent,
+    SubmissionEventKind,
     SubmissionStatus,
     SubmissionTopic,
 )
@@ -576,7 +577,7 @@ def submit_abstract(
     submission.events.append(
         SubmissionEvent(
             at=moment,
-            kind="submitted",
+            kind=SubmissionEventKind.SUBMITTED,
             details=(
                 f"Submitted as {submission.reference} by {submission.contact.email}: "
                 f"{len(entry.authors)} author(s), "
@@ -615,7 +616,7 @@ def _mail_received(submission: Submission, token: str) -> None:
         template="submission_received",
         subject=f"Submission {submission.reference} received",
         context=_mail_context(submission, token),
-        subject_ref=f"submission:{submission.id}",
+        submission_id=submission.id,
     )
 
 
@@ -624,7 +625,7 @@ def _coauthors_notified(submission: Submission, *templates: str) -> set[str]:
     keeps every mail, sent or not; queued ones of this transaction are flushed first)."""
     recipients = db.session.scalars(
         db.select(OutboxMail.recipients)
-        .where(OutboxMail.subject_ref == f"submission:{submission.id}")
+        .where(OutboxMail.submission_id == submission.id)
         .where(OutboxMail.template.in_(templates))
     )
     return {normalize_email(line) for text in recipients for line in text.splitlines() if line}
@@ -654,7 +655,7 @@ def _mail_notice(
         template=template,
         subject=subject,
         context={"submission": submission},
-        subject_ref=f"submission:{submission.id}",
+        submission_id=submission.id,
     )
 
 
@@ -772,13 +773,15 @@ def edit_submission(
     field_changes = [change for change in changes if change.label != "PDF"]
     if field_changes:
         submission.events.append(
-            SubmissionEvent(at=moment, kind="edited", details=_edit_details(field_changes))
+            SubmissionEvent(
+                at=moment, kind=SubmissionEventKind.EDITED, details=_edit_details(field_changes)
+            )
         )
     if pdf_before != after_pdf:
         submission.events.append(
             SubmissionEvent(
                 at=moment,
-                kind="pdf_replaced",
+                kind=SubmissionEventKind.PDF_REPLACED,
                 details=f"{pdf_before} → {after_pdf}, sha256 {submission.pdf_sha256}",
             )
         )
@@ -814,7 +817,7 @@ def _mail_changes(
             "changes": changes,
             "greet": names.get(owner, "author"),
         },
-        subject_ref=f"submission:{submission.id}",
+        submission_id=submission.id,
     )
 
 
@@ -856,14 +859,18 @@ def withdraw_submission(submission: Submission, token: str) -> None:
     submission.updated_at = moment
     submission.version += 1
     submission.events.append(
-        SubmissionEvent(at=moment, kind="withdrawn", details="Withdrawn through the private link")
+        SubmissionEvent(
+            at=moment,
+            kind=SubmissionEventKind.WITHDRAWN,
+            details="Withdrawn through the private link",
+        )
     )
     queue_mail(
         to=submission.contact.email,
         template="submission_withdrawn",
         subject=f"Submission {submission.reference} withdrawn",
         context=_mail_context(submission, token),
-        subject_ref=f"submission:{submission.id}",
+        submission_id=submission.id,
     )
 
 
@@ -892,7 +899,7 @@ def send_lost_links(email: str) -> int:
         submission.events.append(
             SubmissionEvent(
                 at=moment,
-                kind="link_reissued",
+                kind=SubmissionEventKind.LINK_REISSUED,
                 details=f"A new private link was mailed to {submission.contact.email}; "
                 "the earlier link works until the new one is used",
             )
@@ -903,6 +910,6 @@ def send_lost_links(email: str) -> int:
         template="submission_links",
         subject="Your private submission link" + ("s" if len(links) > 1 else ""),
         context={"links": links},
-        subject_ref=f"submission:{submissions[0].id}",
+        submission_id=submissions[0].id,
     )
     return len(submissions)

@@ -25,8 +25,14 @@ class OutboxMail(db.Model):
     # Stable across retries, so a resend after an uncertain delivery is recognisable.
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     template: Mapped[str] = mapped_column(String(100))
-    # What this mail is about, e.g. "submission:12" or "registration:7", for organizer views.
-    subject_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+    # What this mail is about, for the organizers' pages and privacy (at most one is set).
+    # Foreign keys by table name: the outbox imports no feature.
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submission.id", ondelete="SET NULL"), index=True
+    )
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", ondelete="SET NULL"), index=True
+    )
     sender: Mapped[str] = mapped_column(String(320))
     recipients: Mapped[str] = mapped_column(Text)  # one address per line
     reply_to: Mapped[str | None] = mapped_column(String(320))
@@ -51,6 +57,15 @@ class OutboxMail(db.Model):
     )
 
     __table_args__ = (Index("ix_outbox_mail_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    @property
+    def about(self) -> str | None:
+        """'submission:12' or 'registration:7' (how the audit log names it), for display."""
+        if self.submission_id is not None:
+            return f"submission:{self.submission_id}"
+        if self.registration_id is not None:
+            return f"registration:{self.registration_id}"
+        return None
 
     @property
     def recipient_list(self) -> list[str]:

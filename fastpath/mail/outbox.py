@@ -45,17 +45,19 @@ def queue_mail(
     context: dict[str, Any] | None = None,
     attachments: Iterable[Attachment] = (),
     reply_to: str | None = None,
-    subject_ref: str | None = None,
+    submission_id: int | None = None,
+    registration_id: int | None = None,
 ) -> OutboxMail:
     """Render templates/email/<template>.txt and .html and add the mail to the session.
 
     The caller commits: the mail exists exactly when the caller's transaction commits, and it
     is sent after that commit, never before. The subject gets the workshop's short name.
+    `submission_id` / `registration_id`: what the mail is about (organizer pages, privacy).
     """
     mail = compose_mail(
         to=to, template=template, subject=subject, context=context, reply_to=reply_to
     )
-    add_to_outbox(mail, attachments, subject_ref)
+    add_to_outbox(mail, attachments, submission_id=submission_id, registration_id=registration_id)
     return mail
 
 
@@ -111,10 +113,15 @@ def _sender(edition_name: str) -> str:
 
 
 def add_to_outbox(
-    mail: OutboxMail, attachments: Iterable[Attachment] = (), subject_ref: str | None = None
+    mail: OutboxMail,
+    attachments: Iterable[Attachment] = (),
+    *,
+    submission_id: int | None = None,
+    registration_id: int | None = None,
 ) -> None:
     """Add a composed mail, with its attachments, to the caller's transaction (due now)."""
-    mail.subject_ref = subject_ref
+    mail.submission_id = submission_id
+    mail.registration_id = registration_id
     mail.created_at = now()  # the site's moment: the Date: header and the .eml name
     mail.next_attempt_at = real_now()  # delivery runs on real time, even on a pinned clock
     for attachment in attachments:

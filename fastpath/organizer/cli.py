@@ -11,6 +11,7 @@ import sys
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from ..core.audit import AuditAction, record
 from ..core.extensions import db
 from . import exports, services
 
@@ -98,7 +99,7 @@ def export_command(kind: str, output: str) -> None:
     else:
         with open(output, "wb") as file:
             file.write(data)
-    services.record("export", target=f"export:{kind}", details=f"{count} rows to {output}")
+    record(AuditAction.EXPORT, target=f"export:{kind}", details=f"{count} rows to {output}")
     db.session.commit()
     if output != "-":
         click.echo(f"{count} {kind} rows written to {output}", err=True)

@@ -15,13 +15,14 @@ from flask import current_app, render_template
 from ..cfp.models import Submission, SubmissionAuthor, SubmissionStatus
 from ..cfp.services import topic_titles
 from ..content import current_workshop
+from ..core.audit import AuditAction, record
 from ..core.clock import now
+from ..core.erasure import is_erased_address
 from ..core.extensions import db
 from ..mail import queue_mail
 from ..mail.models import OutboxMail
 from .mailbox import mails_about
 from .models import Organizer
-from .services import record
 
 OUTCOMES = {
     "accepted": SubmissionStatus.ACCEPTED,
@@ -105,7 +106,7 @@ def _reversal(submission: Submission, outcome: SubmissionStatus) -> Reversal | N
     # The mails of the latest decision: the last run of decision mails with one template
     # (an earlier accept-then-reject left mails of both kinds).
     told: list[OutboxMail] = []
-    for mail in mails_about(f"submission:{submission.id}"):
+    for mail in mails_about(submission):
         if not mail.template.startswith("decision_"):
             continue
         if told and told[-1].template != mail.template:
@@ -117,8 +118,6 @@ def _reversal(submission: Submission, outcome: SubmissionStatus) -> Reversal | N
 
 def _reachable_authors(submission: Submission) -> list:
     """Authors we can write to: an author erased on request has a placeholder address."""
-    from ..privacy import is_erased_address
-
     return [a for a in submission.authors if not is_erased_address(a.email)]
 
 
@@ -173,7 +172,7 @@ def decide(
         submission.version += 1
         target = f"submission:{submission.id}"
         record(
-            "decision",
+            AuditAction.DECISION,
             organizer=by,
             target=target,
             details=f"{submission.reference}: {outcome.value} (was {previous.value})",
@@ -185,11 +184,11 @@ def decide(
                 template=f"decision_{outcome.value}",
                 subject=decision_subject(submission, outcome),
                 context=_context(submission, author, earlier),
-                subject_ref=target,
+                submission_id=submission.id,
             )
             recipients.append(author.email)
         record(
-            "notification",
+            AuditAction.NOTIFICATION,
             organizer=by,
             target=target,
             details=f"{decision_subject(submission, outcome)}: mailed to {', '.join(recipients)}",

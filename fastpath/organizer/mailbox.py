@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import Select
 
+from ..cfp.models import Submission
+from ..core.audit import AuditAction, record
 from ..core.extensions import db
 from ..mail import outbox_counts, retry_mail
 from ..mail.models import OutboxMail, OutboxStatus
+from ..registration.models import Registration
 from .models import Organizer
-from .services import record
 
 STATUSES = [status.value for status in OutboxStatus]
 
@@ -31,13 +33,15 @@ def get_mail(mail_id: int) -> OutboxMail | None:
     return db.session.get(OutboxMail, mail_id)
 
 
-def mails_about(subject_ref: str) -> list[OutboxMail]:
-    """The mails sent (or to be sent) about one thing, e.g. "submission:12", oldest first."""
+def mails_about(subject: Submission | Registration) -> list[OutboxMail]:
+    """The mails sent (or to be sent) about one submission or registration, oldest first."""
+    if isinstance(subject, Submission):
+        about = OutboxMail.submission_id == subject.id
+    else:
+        about = OutboxMail.registration_id == subject.id
     return list(
         db.session.scalars(
-            db.select(OutboxMail)
-            .where(OutboxMail.subject_ref == subject_ref)
-            .order_by(OutboxMail.created_at, OutboxMail.id)
+            db.select(OutboxMail).where(about).order_by(OutboxMail.created_at, OutboxMail.id)
         )
     )
 
@@ -49,7 +53,7 @@ def retry(mail: OutboxMail, *, by: Organizer | None) -> bool:
     if not retry_mail(mail.id):
         return False
     record(
-        "mail-retry",
+        AuditAction.MAIL_RETRY,
         organizer=by,
         target=f"mail:{mail.id}",
         details=f"{mail.subject} to {', '.join(mail.recipient_list)}; last error: {error}",

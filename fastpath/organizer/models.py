@@ -1,4 +1,5 @@
-"""Tables of the organizers' area: accounts, their sign-in sessions, and the audit log.
+"""Tables of the organizers' area: accounts and their sign-in sessions (the audit log is in
+fastpath/core/audit.py: every feature writes to it).
 
 Decisions live on the submission itself (status, decided_at, decision_notified_at, set by
 organizer/decisions.py); who decided is in the audit log."""
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.extensions import db
@@ -65,25 +66,3 @@ class SignInThrottle(db.Model):
     failures: Mapped[int] = mapped_column(default=0)  # since counting_since
     counting_since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class AuditEvent(db.Model):
-    """Something an organizer (or the command line, organizer_id None) did."""
-
-    __tablename__ = "audit_event"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    organizer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organizer.id", ondelete="SET NULL"), index=True
-    )
-    # The email is copied so the record still says who it was if the account goes away.
-    actor: Mapped[str] = mapped_column(String(320))
-    action: Mapped[str] = mapped_column(String(50))
-    # What it was done to, e.g. "submission:12", "registration:7", "mail:31", "organizer:2".
-    target: Mapped[str | None] = mapped_column(String(100))
-    details: Mapped[str] = mapped_column(Text, default="")
-
-    organizer: Mapped[Organizer | None] = relationship()
-
-    __table_args__ = (Index("ix_audit_event_target_at", "target", "at"),)

@@ -1,4 +1,4 @@
-"""The organizers' work: accounts, sign-in, the audit log, private links sent again.
+"""The organizers' work: accounts, sign-in, reading the audit log, private links sent again.
 The caller commits."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..cfp.models import Submission
 from ..cfp.services import send_lost_links
+from ..core.audit import AuditAction, AuditEvent, record
 from ..core.clock import as_utc, now, real_now
 from ..core.extensions import db
 from ..registration.models import Registration
@@ -24,39 +25,16 @@ from .auth import (
     password_problem,
     verify_password,
 )
-from .models import AuditEvent, Organizer, SignInThrottle
+from .models import Organizer, SignInThrottle
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-COMMAND_LINE = "command line"
 
 
 class AccountError(ValueError):
     """An organizer account cannot be created or changed as asked; the message says why."""
 
 
-# --- The audit log ------------------------------------------------------------------------
-
-
-def record(
-    action: str,
-    *,
-    organizer: Organizer | None = None,
-    target: str | None = None,
-    details: str = "",
-    actor: str | None = None,
-) -> AuditEvent:
-    """Add an audit event (who, when, what, to what) to the session."""
-    event = AuditEvent(
-        at=now(),
-        organizer=organizer,
-        actor=(actor or (organizer.email if organizer else COMMAND_LINE))[:320],
-        action=action,
-        target=target,
-        details=details,
-    )
-    db.session.add(event)
-    return event
+# --- The audit log (written with core.audit.record) ----------------------------------------
 
 
 def activity_query() -> Select:
@@ -109,7 +87,12 @@ def create_organizer(email: str, password: str, *, by: Organizer | None = None) 
             db.session.add(organizer)
     except IntegrityError:
         raise AccountError(f"an organizer with the address {address} exists already") from None
-    record("account-create", organizer=by, target=f"organizer:{organizer.id}", details=address)
+    record(
+        AuditAction.ACCOUNT_CREATE,
+        organizer=by,
+        target=f"organizer:{organizer.id}",
+        details=address,
+    )
     return organizer
 
 
@@ -125,7 +108,7 @@ def set_password(organizer: Organizer, password: str, *, by: Organizer | None = 
     for row in organizer.sessions:
         if row.ended_at is None:
             row.ended_at = real_now()  # session rows keep real time (see auth.start_session)
-    record("password-change", organizer=by, target=f"organizer:{organizer.id}")
+    record(AuditAction.PASSWORD_CHANGE, organizer=by, target=f"organizer:{organizer.id}")
 
 
 def check_password(organizer: Organizer, password: str) -> bool:
@@ -245,10 +228,10 @@ def check_sign_in(email: str, password: str, client: str | None) -> Organizer | 
     else:
         failed = {"organizer": organizer, "target": target}
     if _is_locked(_throttle(_throttle_key(client)), moment):
-        record("sign-in-failed", **failed, details=f"paused for {client}")
+        record(AuditAction.SIGN_IN_FAILED, **failed, details=f"paused for {client}")
         return None
     if organizer is not None and _is_locked(_throttle(_throttle_key(client, organizer)), moment):
-        record("sign-in-failed", **failed, details=f"account paused for {client}")
+        record(AuditAction.SIGN_IN_FAILED, **failed, details=f"account paused for {client}")
         return None
     if organizer is not None and correct:
         db.session.execute(
@@ -259,7 +242,11 @@ def check_sign_in(email: str, password: str, client: str | None) -> Organizer | 
             organizer.password_hash = hash_password(password)
         return organizer
 
-    record("sign-in-failed", **failed, details="wrong password" if organizer else "unknown address")
+    record(
+        AuditAction.SIGN_IN_FAILED,
+        **failed,
+        details="wrong password" if organizer else "unknown address",
+    )
     _forget_old_failures(moment)
     locks = [_count_failure(_throttle_key(client), None, _client_lockout_attempts(), moment)]
     if organizer is not None:
@@ -269,7 +256,7 @@ def check_sign_in(email: str, password: str, client: str | None) -> Organizer | 
         whom = f"{organizer.email} from {client}" if row.organizer_id else f"{client}"
         until = as_utc(row.locked_until).isoformat(timespec="seconds")
         record(
-            "lockout",
+            AuditAction.LOCKOUT,
             organizer=organizer if row.organizer_id else None,
             actor=None if row.organizer_id else client,
             target=target if row.organizer_id else None,
@@ -299,7 +286,7 @@ def resend_submission_link(submission: Submission, *, by: Organizer | None) -> i
     address = submission.contact.email
     count = send_lost_links(address)
     record(
-        "link-resent",
+        AuditAction.LINK_RESENT,
         organizer=by,
         target=f"submission:{submission.id}",
         details=f"new private link mailed to {address} ({count} submission(s))",
@@ -313,7 +300,7 @@ def resend_registration_link(registration: Registration, *, by: Organizer | None
     if not registration.is_active or not send_link(registration.email):
         return False
     record(
-        "link-resent",
+        AuditAction.LINK_RESENT,
         organizer=by,
         target=f"registration:{registration.id}",
         details=f"new private link mailed to {registration.email}",
@@ -333,7 +320,7 @@ def cancel_registrations(registrations: list[Registration], *, by: Organizer | N
             continue  # cancelled already (by its owner, or another organizer just now)
         cancelled += 1
         record(
-            "registration-cancelled",
+            AuditAction.REGISTRATION_CANCELLED,
             organizer=by,
             target=f"registration:{registration.id}",
             details=f"cancelled the registration of {registration.email}",

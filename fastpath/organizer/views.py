@@ -22,6 +22,7 @@ from flask_wtf.csrf import CSRFError
 
 from ..cfp.models import Submission
 from ..cfp.services import PdfMissing, pdf_download, topic_titles
+from ..core.audit import AuditAction, record
 from ..core.clock import as_utc
 from ..core.extensions import db, limiter
 from ..core.urls import int_arg
@@ -111,7 +112,7 @@ def login():
         )
         if organizer is not None:
             start_session(organizer)
-            services.record("sign-in", organizer=organizer, target=f"organizer:{organizer.id}")
+            record(AuditAction.SIGN_IN, organizer=organizer, target=f"organizer:{organizer.id}")
             db.session.commit()
             return redirect(safe_next(form.next.data) or url_for(".dashboard"))
         db.session.commit()  # the failed attempt counts towards the lockout and is recorded
@@ -127,7 +128,7 @@ def login():
 def logout():
     organizer = current_organizer()
     assert organizer is not None
-    services.record("sign-out", organizer=organizer, target=f"organizer:{organizer.id}")
+    record(AuditAction.SIGN_OUT, organizer=organizer, target=f"organizer:{organizer.id}")
     end_session()
     db.session.commit()
     flash("You are signed out.", "success")
@@ -204,13 +205,12 @@ def submissions():
 @login_required
 def submission_detail(submission_id: int):
     submission = db.get_or_404(Submission, submission_id)
-    ref = f"submission:{submission.id}"
     return render_template(
         "organizer/submission.html",
         submission=submission,
         topics=topic_titles(submission.topic_keys),
-        mails=mailbox.mails_about(ref),
-        history=services.history_of(ref),
+        mails=mailbox.mails_about(submission),
+        history=services.history_of(f"submission:{submission.id}"),
     )
 
 
@@ -305,13 +305,12 @@ def registrations():
 @login_required
 def registration_detail(registration_id: int):
     registration = db.get_or_404(Registration, registration_id)
-    ref = f"registration:{registration.id}"
     return render_template(
         "organizer/registration.html",
         registration=registration,
         waiting_place=lists.waiting_positions().get(registration.id),
-        mails=mailbox.mails_about(ref),
-        history=services.history_of(ref),
+        mails=mailbox.mails_about(registration),
+        history=services.history_of(f"registration:{registration.id}"),
     )
 
 
@@ -371,8 +370,8 @@ def cancel_registrations():
 def export(kind: str):
     data, count = exports.export_csv(kind, request.args)
     filters = "; ".join(f"{key}={value}" for key, value in sorted(request.args.items()))
-    services.record(
-        "export",
+    record(
+        AuditAction.EXPORT,
         organizer=current_organizer(),
         target=f"export:{kind}",
         details=f"{count} rows" + (f" (filter: {filters})" if filters else ""),

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.audit import event_kind
 from ..core.extensions import db
 
 NAME_MAX = 200
@@ -31,6 +32,24 @@ ACTIVE_STATUSES = (
     RegistrationStatus.WAITING,
     RegistrationStatus.UNCONFIRMED,
 )
+
+
+class RegistrationEventKind(enum.StrEnum):
+    """What a line of a registration's history says happened."""
+
+    REGISTERED = "registered"
+    WAITLISTED = "waitlisted"
+    UNCONFIRMED = "unconfirmed"  # registered, the address not confirmed yet
+    CONFIRMED = "confirmed"
+    RELEASED = "released"  # not confirmed in time
+    UPDATED = "updated"
+    CANCELLED = "cancelled"
+    LEFT_WAITING_LIST = "left_waiting_list"
+    PROMOTED = "promoted"
+    DUPLICATE_ATTEMPT = "duplicate_attempt"
+    LINK_RESENT = "link_resent"
+    ERASED = "erased"  # personal details erased on request (privacy)
+    ANONYMISED = "anonymised"  # the retention rule (privacy)
 
 
 def new_calendar_uid() -> str:
@@ -106,9 +125,7 @@ class RegistrationEvent(db.Model):
         ForeignKey("registration.id", ondelete="CASCADE"), index=True
     )
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    # registered, waitlisted, promoted, updated, cancelled, left_waiting_list,
-    # duplicate_attempt, link_resent
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[RegistrationEventKind] = mapped_column(event_kind(RegistrationEventKind, 32))
     details: Mapped[str] = mapped_column(Text, default="")
 
     registration: Mapped[Registration] = relationship(back_populates="events")

@@ -37,6 +37,7 @@ from .models import (
     Registration,
     RegistrationCounter,
     RegistrationEvent,
+    RegistrationEventKind,
     RegistrationStatus,
 )
 
@@ -271,7 +272,9 @@ def _insert_new(registration: Registration, kind: str, moment: datetime) -> int 
     return registration.id
 
 
-def _record(registration: Registration, kind: str, moment: datetime, details: str = "") -> None:
+def _record(
+    registration: Registration, kind: RegistrationEventKind, moment: datetime, details: str = ""
+) -> None:
     registration.events.append(RegistrationEvent(at=moment, kind=kind, details=details))
 
 
@@ -362,16 +365,16 @@ def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterRe
         add_to_outbox(
             confirmation,
             _calendar_attachments(registration),
-            subject_ref=f"registration:{registration_id}",
+            registration_id=registration_id,
         )
         return RegisterResult(Outcome.NEW, answer, registration)
     raise AssertionError("unreachable: the last attempt either returns or raises")
 
 
 _EVENT_FOR = {
-    RegistrationStatus.REGISTERED: "registered",
-    RegistrationStatus.WAITING: "waitlisted",
-    RegistrationStatus.UNCONFIRMED: "unconfirmed",
+    RegistrationStatus.REGISTERED: RegistrationEventKind.REGISTERED,
+    RegistrationStatus.WAITING: RegistrationEventKind.WAITLISTED,
+    RegistrationStatus.UNCONFIRMED: RegistrationEventKind.UNCONFIRMED,
 }
 
 
@@ -381,11 +384,21 @@ def _resend_to_existing(registration: Registration, moment: datetime) -> None:
     if not recipient_has_room(registration.email):
         # Many "already registered" mails asked for by strangers: this one is not sent, and
         # the link sent last stays the one that works.
-        _record(registration, "duplicate_attempt", moment, "registered again; no mail (limit)")
+        _record(
+            registration,
+            RegistrationEventKind.DUPLICATE_ATTEMPT,
+            moment,
+            "registered again; no mail (limit)",
+        )
         return
     token, registration.pending_token_hash = new_token()
     registration.updated_at = moment
-    _record(registration, "duplicate_attempt", moment, "registered again; link re-sent")
+    _record(
+        registration,
+        RegistrationEventKind.DUPLICATE_ATTEMPT,
+        moment,
+        "registered again; link re-sent",
+    )
     if registration.status == RegistrationStatus.UNCONFIRMED:
         _queue_confirm_request(registration, token)
         return
@@ -421,13 +434,13 @@ def confirm(registration: Registration, token: str) -> ConfirmOutcome:
     registration.status = answer.status
     registration.confirmed_at = registration.updated_at = moment
     registration.confirm_by = None
-    _record(registration, "confirmed", moment, "address confirmed")
+    _record(registration, RegistrationEventKind.CONFIRMED, moment, "address confirmed")
     _record(registration, _EVENT_FOR[answer.status], moment)
     db.session.flush()
     add_to_outbox(
         _compose_confirmation(registration, token, answer),
         _calendar_attachments(registration),
-        subject_ref=f"registration:{registration.id}",
+        registration_id=registration.id,
     )
     return ConfirmOutcome.CONFIRMED
 
@@ -442,7 +455,7 @@ def _release(registration: Registration, moment: datetime) -> None:
     registration.active_email = None  # the address may register again
     registration.cancelled_at = registration.updated_at = moment
     registration.confirm_by = None
-    _record(registration, "released", moment, "address not confirmed in time")
+    _record(registration, RegistrationEventKind.RELEASED, moment, "address not confirmed in time")
 
 
 def _release_lapsed(moment: datetime) -> list[Registration]:
@@ -480,7 +493,9 @@ def update_details(registration: Registration, changes: dict[str, object]) -> li
     if changed:
         moment = now()
         registration.updated_at = moment
-        _record(registration, "updated", moment, "changed: " + ", ".join(changed))
+        _record(
+            registration, RegistrationEventKind.UPDATED, moment, "changed: " + ", ".join(changed)
+        )
     return changed
 
 
@@ -499,7 +514,10 @@ def cancel(registration: Registration, *, by_organizers: bool = False) -> Cancel
     registration.updated_at = moment
     was_waiting = previous == RegistrationStatus.WAITING
     details = "by the organizers" if by_organizers else ""
-    _record(registration, "left_waiting_list" if was_waiting else "cancelled", moment, details)
+    kind = (
+        RegistrationEventKind.LEFT_WAITING_LIST if was_waiting else RegistrationEventKind.CANCELLED
+    )
+    _record(registration, kind, moment, details)
     if by_organizers:
         subject = "Your registration was cancelled by the organizers"
     else:
@@ -542,7 +560,7 @@ def _fill_free_places(moment: datetime) -> list[Registration]:
         first.status = RegistrationStatus.REGISTERED
         first.promoted_at = moment
         first.updated_at = moment
-        _record(first, "promoted", moment, "a place became free")
+        _record(first, RegistrationEventKind.PROMOTED, moment, "a place became free")
         _queue_mail_about(
             first,
             template="registration_promoted",
@@ -565,7 +583,7 @@ def send_link(email: str) -> bool:
     moment = now()
     token, registration.pending_token_hash = new_token()
     registration.updated_at = moment
-    _record(registration, "link_resent", moment, "asked for a new link")
+    _record(registration, RegistrationEventKind.LINK_RESENT, moment, "asked for a new link")
     if registration.status == RegistrationStatus.UNCONFIRMED:
         _queue_confirm_request(registration, token)
         return True
@@ -612,9 +630,7 @@ def _confirm_request(registration: Registration, token: str) -> OutboxMail:
 
 
 def _queue_confirm_request(registration: Registration, token: str) -> None:
-    add_to_outbox(
-        _confirm_request(registration, token), subject_ref=f"registration:{registration.id}"
-    )
+    add_to_outbox(_confirm_request(registration, token), registration_id=registration.id)
 
 
 def _queue_mail_about(
@@ -633,9 +649,7 @@ def _queue_mail_about(
         subject=subject,
         context={**context, "previous_status": previous_status, "by_organizers": by_organizers},
     )
-    add_to_outbox(
-        mail, _calendar_attachments(registration), subject_ref=f"registration:{registration.id}"
-    )
+    add_to_outbox(mail, _calendar_attachments(registration), registration_id=registration.id)
 
 
 def _mail_context(registration: Registration, token: str | None, waiting: int | None) -> dict:
