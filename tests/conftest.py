@@ -251,12 +251,12 @@ class SmtpServer:
 
 
 def _start_controller(recorder: SmtpRecorder, port: int = 0) -> Controller:
-    controller = Controller(recorder, hostname="127.0.0.1", port=port or _free_port())
+    controller = Controller(recorder, hostname="127.0.0.1", port=port or free_port())
     controller.start()
     return controller
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as sock:

@@ -12,9 +12,9 @@ import pytest
 
 from fastpath.cfp.models import Submission
 from fastpath.core.extensions import db
+from tests.helpers.faults import files_in, fill, release_database, tmpfs
 from tests.helpers.forms import Upload, latest_token, post, submission_fields
 from tests.helpers.pdfs import pdf_bytes
-from tests.server.test_faults import files_in, fill, release_database, tmpfs
 
 TITLE = "Tail latency of recommendation inference on shared GPUs"
 

@@ -14,22 +14,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SmtpServer, make_app
-from tests.helpers.forms import post, registration_fields
-from tests.server.test_faults import (
+from tests.conftest import SmtpServer, free_port, make_app
+from tests.helpers.faults import (
     DATABASE_REASON,
     assert_unavailable,
     fill,
     release_database,
     tmpfs,
 )
-from tests.server.test_multiprocess import (
-    BIN,
-    _environment,
-    _free_port,
-    _start,
-    _stop,
-    _wait_until_up,
+from tests.helpers.forms import post, registration_fields
+from tests.helpers.servers import (
+    GUNICORN,
+    gunicorn_environment,
+    start_process,
+    stop_process,
+    wait_until_up,
 )
 
 WORKERS = 3
@@ -48,8 +47,8 @@ def _serve(
     tmp_path: Path, smtp: SmtpServer, **settings: str
 ) -> tuple[str, subprocess.Popen[bytes]]:
     app = make_app(tmp_path)
-    port = _free_port()
-    env = _environment(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"], port, smtp)
+    port = free_port()
+    env = gunicorn_environment(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"], port, smtp)
     env.update(
         {
             "FASTPATH_RATELIMIT_ENABLED": "true",
@@ -58,10 +57,9 @@ def _serve(
             **settings,
         }
     )
-    command = [str(BIN / "gunicorn"), "-c", "python:fastpath.gunicorn_conf", "app:app"]
-    server = _start(command, env, tmp_path / "gunicorn.log")
+    server = start_process(GUNICORN, env, tmp_path / "gunicorn.log")
     url = f"http://127.0.0.1:{port}"
-    _wait_until_up(f"{url}/healthz", server)
+    wait_until_up(f"{url}/healthz", server)
     return url, server
 
 
@@ -89,7 +87,7 @@ def test_sign_in_and_form_limits_hold_across_workers(tmp_path: Path, smtp: SmtpS
         sign_ins = _statuses(url, "/organizer/login", 20, guess)
         posts = _statuses(url, "/register", 12, {"name": "", "email": ""})
     finally:
-        _stop(server)
+        stop_process(server)
 
     assert sign_ins == [200] * 5 + [429] * 15
     # Refused without the form's nonce (422), but each post counts towards the limit.
@@ -100,7 +98,7 @@ def test_sign_in_and_form_limits_hold_across_workers(tmp_path: Path, smtp: SmtpS
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed")
 def test_redis_storage_limits_across_workers(tmp_path: Path, smtp: SmtpServer) -> None:
     pytest.importorskip("redis", reason="the 'redis' extra is not installed")
-    port = _free_port()
+    port = free_port()
     redis = subprocess.Popen(
         ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
@@ -114,7 +112,7 @@ def test_redis_storage_limits_across_workers(tmp_path: Path, smtp: SmtpServer) -
             guess = {"email": "guess@example.org", "password": "not-the-password"}
             sign_ins = _statuses(url, "/organizer/login", 12, guess)
         finally:
-            _stop(server)
+            stop_process(server)
     finally:
         redis.terminate()
         redis.wait(timeout=10)

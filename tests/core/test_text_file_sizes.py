@@ -8,7 +8,7 @@ import pytest
 
 from fastpath.cfp.models import Submission
 from fastpath.core.extensions import db
-from tests.organizer.test_organizer import add_submission, make_organizer, sign_in
+from tests.helpers.organizers import add_submission, make_organizer, sign_in
 
 
 @pytest.mark.parametrize(

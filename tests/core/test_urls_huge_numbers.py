@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 from fastpath.cfp.models import SubmissionStatus
 from fastpath.mail.models import OutboxStatus
 from tests.conftest import make_app
-from tests.organizer.test_organizer import (
+from tests.helpers.organizers import (
     add_mail,
     add_registration,
     add_submission,

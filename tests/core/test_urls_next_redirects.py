@@ -8,7 +8,7 @@ from flask import Flask
 
 from fastpath.mail.models import OutboxStatus
 from fastpath.organizer.auth import SESSION_KEY
-from tests.organizer.test_organizer import (
+from tests.helpers.organizers import (
     EMAIL,
     PASSWORD,
     add_mail,

@@ -9,13 +9,10 @@ from pathlib import Path
 import pytest
 
 from fastpath.cfp import services as cfp_services
-from fastpath.config import PACKAGE_DIR
 from fastpath.core.windows import Window
 from fastpath.registration import services as registration_services
 from tests.conftest import make_app
 from tests.helpers.editions import edition_with
-
-EDITION = PACKAGE_DIR / "editions" / "fastpath2020"
 
 
 def edited_app(tmp_path: Path, old: str, new: str):

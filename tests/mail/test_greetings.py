@@ -9,8 +9,8 @@ from flask import Flask
 from fastpath.core.extensions import db
 from fastpath.mail import deliver_pending
 from fastpath.mail.models import OutboxMail
-from tests.cfp.test_submission import edit_data, link_in, post_submit, submission_data, text_of
 from tests.conftest import SmtpServer
+from tests.helpers.submissions import edit_data, link_in, post_submit, submission_data, text_of
 
 AUTHORS = {
     "authors-0-name": "Ada Lovelace",

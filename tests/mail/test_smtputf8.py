@@ -15,7 +15,7 @@ from flask import Flask
 from fastpath.core.extensions import db
 from fastpath.mail import deliver_pending, queue_mail
 from fastpath.mail.models import OutboxMail, OutboxStatus
-from tests.conftest import ReceivedMail, SmtpRecorder, SmtpServer, _free_port, make_app
+from tests.conftest import ReceivedMail, SmtpRecorder, SmtpServer, free_port, make_app
 
 LOCAL_UTF8 = "ünï-cödé@example.org"
 
@@ -52,7 +52,7 @@ class Utf8Recorder(SmtpRecorder):
 def start_server(smtputf8: bool) -> SmtpServer:
     recorder = Utf8Recorder()
     controller = Controller(
-        recorder, hostname="127.0.0.1", port=_free_port(), enable_SMTPUTF8=smtputf8
+        recorder, hostname="127.0.0.1", port=free_port(), enable_SMTPUTF8=smtputf8
     )
     controller.start()
     return SmtpServer("127.0.0.1", controller.port, recorder, controller)

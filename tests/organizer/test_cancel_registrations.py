@@ -10,15 +10,15 @@ from fastpath.mail.models import OutboxMail
 from fastpath.organizer.models import AuditEvent
 from fastpath.registration.models import Registration
 from tests.conftest import make_app
-from tests.organizer.test_organizer import make_organizer, sign_in
+from tests.helpers.editions import edition_with_capacity
+from tests.helpers.organizers import make_organizer, sign_in
 from tests.registration.test_address_confirmation import register
-from tests.registration.test_capacity_concurrency import content_with_capacity
 
 
 @pytest.fixture
 def site(tmp_path) -> Flask:
     """One place: a has it, b and c wait (each confirmed in the order they registered)."""
-    app = make_app(tmp_path, CONTENT_DIR=str(content_with_capacity(tmp_path, 1)))
+    app = make_app(tmp_path, CONTENT_DIR=str(edition_with_capacity(tmp_path, 1)))
     client = app.test_client()
     for who in ("a", "b", "c"):
         client.post(register(client, f"{who}@example.org") + "/confirm")

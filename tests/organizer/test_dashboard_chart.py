@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from fastpath.organizer.dashboard import even_ticks, per_day_chart
-from tests.organizer.test_organizer import add_registration, add_submission, make_organizer, sign_in
+from tests.helpers.organizers import add_registration, add_submission, make_organizer, sign_in
 
 
 def _moments(per_day: dict[int, int]) -> list[datetime]:

@@ -17,9 +17,9 @@ from fastpath.core.extensions import db
 from fastpath.core.tokens import new_token
 from fastpath.mail.models import OutboxMail
 from fastpath.organizer import decisions
-from tests.cfp.test_submission import edit_data, submit_and_get_link, text_of
 from tests.conftest import TEST_DATABASE
-from tests.organizer.test_organizer import add_submission, make_organizer, sign_in
+from tests.helpers.organizers import add_submission, make_organizer, sign_in
+from tests.helpers.submissions import edit_data, submit_and_get_link, text_of
 
 SUBMITTED_TITLE = (
     "Tail latency of recommendation inference on shared GPUs"  # tests/helpers/forms.py

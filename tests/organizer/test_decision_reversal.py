@@ -7,7 +7,7 @@ import re
 
 from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail
-from tests.organizer.test_organizer import add_submission, make_organizer, sign_in
+from tests.helpers.organizers import add_submission, make_organizer, sign_in
 
 BOB = ("Bob Example", "bob@example.org", "Example Corp")
 

@@ -14,7 +14,7 @@ from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail
 from fastpath.organizer.models import AuditEvent
 from fastpath.registration.models import Registration, RegistrationStatus
-from tests.organizer.test_organizer import (
+from tests.helpers.organizers import (
     EMAIL,
     add_registration,
     add_submission,

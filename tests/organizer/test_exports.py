@@ -15,7 +15,7 @@ from fastpath.organizer.exports import neutralize
 from fastpath.organizer.models import AuditEvent
 from fastpath.registration.models import RegistrationStatus
 from tests.conftest import DEMO_NOW
-from tests.organizer.test_organizer import (
+from tests.helpers.organizers import (
     EMAIL,
     add_registration,
     add_submission,

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.organizer.test_organizer import add_registration, add_submission, make_organizer, sign_in
+from tests.helpers.organizers import add_registration, add_submission, make_organizer, sign_in
 
 
 @pytest.fixture

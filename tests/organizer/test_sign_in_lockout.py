@@ -9,7 +9,7 @@ import pytest
 
 from fastpath.core.extensions import db
 from fastpath.organizer.models import SignInThrottle
-from tests.organizer.test_organizer import EMAIL, PASSWORD, audit_actions, make_organizer, sign_in
+from tests.helpers.organizers import EMAIL, PASSWORD, audit_actions, make_organizer, sign_in
 
 STRANGER = "203.0.113.9"
 CHAIR = "198.51.100.2"

@@ -14,15 +14,15 @@ from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail
 from fastpath.registration.models import Registration, RegistrationStatus
 from tests.conftest import make_app, start_live_server
+from tests.helpers.editions import edition_with_capacity
 from tests.helpers.forms import post, registration_fields
-from tests.registration.test_capacity_concurrency import content_with_capacity
 
 LINK = re.compile(r"http://fastpath\.test(/registration/[A-Za-z0-9_-]{43})\b")
 
 
 @pytest.fixture
 def small(tmp_path) -> Flask:
-    return make_app(tmp_path, CONTENT_DIR=str(content_with_capacity(tmp_path, 1)))
+    return make_app(tmp_path, CONTENT_DIR=str(edition_with_capacity(tmp_path, 1)))
 
 
 def register(client, email: str) -> str:
@@ -121,7 +121,7 @@ def test_unlimited_capacity_needs_no_confirmation(app, client):
 
 def test_simultaneous_confirmations_fill_the_places_exactly(tmp_path):
     people, capacity = 24, 5
-    app = make_app(tmp_path, CONTENT_DIR=str(content_with_capacity(tmp_path, capacity)))
+    app = make_app(tmp_path, CONTENT_DIR=str(edition_with_capacity(tmp_path, capacity)))
     client = app.test_client()
     links = [register(client, f"p{n}@example.org") for n in range(people)]
     server = start_live_server(app)

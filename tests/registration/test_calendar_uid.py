@@ -12,7 +12,7 @@ from fastpath.core.extensions import db
 from fastpath.mail.delivery import deliver_pending
 from fastpath.registration.models import Registration
 from tests.conftest import make_app
-from tests.registration.test_registration import form_data
+from tests.helpers.registrations import form_data
 
 LINK = re.compile(r"http://fastpath\.test(/registration/[A-Za-z0-9_-]{20,})")
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import http.cookiejar
 import re
-import shutil
 import threading
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -16,22 +14,10 @@ from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail
 from fastpath.registration.models import Registration, RegistrationStatus
 from tests.conftest import make_app, start_live_server
+from tests.helpers.editions import edition_with_capacity
 
-EDITION = Path(__file__).resolve().parents[2] / "fastpath" / "editions" / "fastpath2020"
 PEOPLE = 50
 CAPACITY = 10
-
-
-def content_with_capacity(tmp_path: Path, capacity: int) -> Path:
-    folder = tmp_path / "content"
-    shutil.copytree(EDITION, folder)
-    toml = folder / "workshop.toml"
-    text = toml.read_text(encoding="utf-8")
-    toml.write_text(
-        text.replace("[registration]\n", f"[registration]\ncapacity = {capacity}\n", 1),
-        encoding="utf-8",
-    )
-    return folder
 
 
 def test_fifty_simultaneous_registrations_fill_ten_places_exactly(tmp_path):
@@ -39,7 +25,7 @@ def test_fifty_simultaneous_registrations_fill_ten_places_exactly(tmp_path):
     # confirmations).
     app = make_app(
         tmp_path,
-        CONTENT_DIR=str(content_with_capacity(tmp_path, CAPACITY)),
+        CONTENT_DIR=str(edition_with_capacity(tmp_path, CAPACITY)),
         REGISTRATION_CONFIRM_ADDRESS=False,
     )
     server = start_live_server(app)

@@ -8,18 +8,15 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.conftest import SmtpServer, make_app
+from tests.conftest import SmtpServer, free_port, make_app
 from tests.helpers.forms import latest_token, post, registration_fields
-from tests.server.test_multiprocess import (
-    BIN,
-    _environment,
-    _free_port,
-    _start,
-    _stop,
-    _wait_until_up,
+from tests.helpers.servers import (
+    GUNICORN,
+    gunicorn_environment,
+    start_process,
+    stop_process,
+    wait_until_up,
 )
-
-COMMAND = [str(BIN / "gunicorn"), "-c", "python:fastpath.gunicorn_conf", "app:app"]
 
 
 def _status(url: str) -> int:
@@ -32,26 +29,28 @@ def _status(url: str) -> int:
 
 def _site(folder: Path, port: int, smtp: SmtpServer, **settings: str) -> dict[str, str]:
     app = make_app(folder)
-    env = _environment(folder, app.config["SQLALCHEMY_DATABASE_URI"], port, smtp)
+    env = gunicorn_environment(folder, app.config["SQLALCHEMY_DATABASE_URI"], port, smtp)
     return {**env, "FASTPATH_GUNICORN_WORKERS": "2", **settings}
 
 
 def test_second_server_on_a_taken_port_refuses_to_start(tmp_path: Path, smtp: SmtpServer) -> None:
-    port = _free_port()
+    port = free_port()
     first_app = make_app(tmp_path / "first")
     assert post(first_app.test_client(), "/register", registration_fields()).status_code == 303
     link = f"http://127.0.0.1:{port}/registration/{latest_token(first_app, 'registration')}"
-    first = _start(COMMAND, _site(tmp_path / "first", port, smtp), tmp_path / "first.log")
+    first = start_process(GUNICORN, _site(tmp_path / "first", port, smtp), tmp_path / "first.log")
     try:
-        _wait_until_up(link, first)
-        second = _start(COMMAND, _site(tmp_path / "second", port, smtp), tmp_path / "second.log")
+        wait_until_up(link, first)
+        second = start_process(
+            GUNICORN, _site(tmp_path / "second", port, smtp), tmp_path / "second.log"
+        )
         try:
             second.wait(timeout=20)
         finally:
-            _stop(second)
+            stop_process(second)
         answers = [_status(link) for _ in range(40)]
     finally:
-        _stop(first)
+        stop_process(first)
 
     assert second.returncode == 1
     log = (tmp_path / "second.log").read_text()
@@ -61,15 +60,15 @@ def test_second_server_on_a_taken_port_refuses_to_start(tmp_path: Path, smtp: Sm
 
 
 def test_second_server_shares_the_port_when_asked(tmp_path: Path, smtp: SmtpServer) -> None:
-    port = _free_port()
+    port = free_port()
     first_app = make_app(tmp_path / "first")
     assert post(first_app.test_client(), "/register", registration_fields()).status_code == 303
     link = f"http://127.0.0.1:{port}/registration/{latest_token(first_app, 'registration')}"
-    first = _start(COMMAND, _site(tmp_path / "first", port, smtp), tmp_path / "first.log")
+    first = start_process(GUNICORN, _site(tmp_path / "first", port, smtp), tmp_path / "first.log")
     try:
-        _wait_until_up(link, first)
+        wait_until_up(link, first)
         shared = _site(tmp_path / "second", port, smtp, FASTPATH_GUNICORN_SHARE_PORT="true")
-        second = _start(COMMAND, shared, tmp_path / "second.log")
+        second = start_process(GUNICORN, shared, tmp_path / "second.log")
         try:
             deadline = time.monotonic() + 30
             # The second site has no such registration: its 404 shows it took a share.
@@ -77,6 +76,6 @@ def test_second_server_shares_the_port_when_asked(tmp_path: Path, smtp: SmtpServ
                 assert second.poll() is None, "the second server stopped"
                 assert time.monotonic() < deadline, "the second server never answered"
         finally:
-            _stop(second)
+            stop_process(second)
     finally:
-        _stop(first)
+        stop_process(first)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import make_app
-from tests.server.test_faults import fill, remount, tmpfs
+from tests.helpers.faults import fill, remount, tmpfs
 
 
 @pytest.mark.parametrize("fault", ["full", "read-only"])

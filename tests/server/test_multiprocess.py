@@ -10,13 +10,7 @@ must reach the mail server exactly once although three senders compete for it.
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
-import secrets
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -29,70 +23,19 @@ from sqlalchemy import select
 from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail, OutboxStatus
 from fastpath.registration.models import Registration, RegistrationStatus
-from tests.conftest import DEMO_NOW, SmtpServer, make_app
-from tests.registration.test_capacity_concurrency import content_with_capacity
+from tests.conftest import SmtpServer, free_port, make_app
+from tests.helpers.servers import (
+    BIN,
+    CAPACITY,
+    GUNICORN,
+    gunicorn_environment,
+    start_process,
+    stop_process,
+    wait_until_up,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 PEOPLE = 50
-CAPACITY = 10
 TWICE = 10  # people who send the form a second time, from another browser
-WORKERS = 2
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _environment(tmp_path: Path, database_url: str, port: int, smtp: SmtpServer) -> dict:
-    return {
-        **os.environ,
-        "FASTPATH_SECRET_KEY": secrets.token_hex(32),
-        "FASTPATH_INSTANCE_PATH": str(tmp_path / "instance"),
-        "FASTPATH_SQLALCHEMY_DATABASE_URI": database_url,
-        "FASTPATH_CONTENT_DIR": str(content_with_capacity(tmp_path, CAPACITY)),
-        "FASTPATH_NOW": DEMO_NOW,
-        "FASTPATH_RATELIMIT_ENABLED": "false",
-        "FASTPATH_REGISTRATION_CONFIRM_ADDRESS": "false",  # places at once: the race under test
-        "FASTPATH_WTF_CSRF_ENABLED": "false",
-        "FASTPATH_MAIL_SERVER": smtp.host,
-        "FASTPATH_MAIL_PORT": str(smtp.port),
-        "FASTPATH_MAIL_SENDER_INTERVAL_SECONDS": "0.5",
-        "FASTPATH_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "FASTPATH_GUNICORN_BIND": f"127.0.0.1:{port}",
-        "FASTPATH_GUNICORN_WORKERS": str(WORKERS),
-        "FASTPATH_GUNICORN_ACCESSLOG": "",
-    }
-
-
-def _start(command: list[str], env: dict, log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as output:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
-def _wait_until_up(url: str, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "gunicorn exited while starting"
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"gunicorn did not answer {url} within {timeout} s")
 
 
 def _address(number: int, again: bool) -> str:
@@ -104,9 +47,9 @@ def test_registrations_and_mail_stay_exact_across_gunicorn_workers_and_a_mail_wo
     tmp_path: Path, smtp: SmtpServer
 ) -> None:
     app = make_app(tmp_path)  # builds the schema in the test's database (SQLite or PostgreSQL)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = _environment(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"], port, smtp)
+    env = gunicorn_environment(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"], port, smtp)
     posts = [(number, False) for number in range(PEOPLE)]
     posts += [(number, True) for number in range(0, PEOPLE, PEOPLE // TWICE)]
     barrier = threading.Barrier(len(posts), timeout=30)
@@ -137,18 +80,18 @@ def test_registrations_and_mail_stay_exact_across_gunicorn_workers_and_a_mail_wo
         except BaseException as error:  # noqa: BLE001 (reported by the assertion below)
             errors.append(error)
 
-    server = _start(
-        [str(BIN / "gunicorn"), "-c", "python:fastpath.gunicorn_conf", "app:app"],
+    server = start_process(
+        GUNICORN,
         env,
         tmp_path / "gunicorn.log",
     )
-    worker = _start(
+    worker = start_process(
         [str(BIN / "flask"), "--app", "app", "mail", "worker", "--interval", "0.2"],
         env,
         tmp_path / "mail-worker.log",
     )
     try:
-        _wait_until_up(f"{url}/register", server)
+        wait_until_up(f"{url}/register", server)
         threads = [threading.Thread(target=person, args=post) for post in posts]
         for thread in threads:
             thread.start()
@@ -170,8 +113,8 @@ def test_registrations_and_mail_stay_exact_across_gunicorn_workers_and_a_mail_wo
                 time.sleep(0.1)
             db.session.rollback()
     finally:
-        _stop(server)
-        _stop(worker)
+        stop_process(server)
+        stop_process(worker)
         for log in ("gunicorn.log", "mail-worker.log"):
             print(f"--- {log}\n{(tmp_path / log).read_text(errors='replace')[-3000:]}")
 

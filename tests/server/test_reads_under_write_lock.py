@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from tests.helpers.forms import latest_token, post, registration_fields, submission_fields
-from tests.organizer.test_organizer import audit_actions, make_organizer, sign_in
+from tests.helpers.organizers import audit_actions, make_organizer, sign_in
 
 pytestmark = pytest.mark.sqlite_only
 

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.server.test_multiprocess import ROOT, _free_port
+from fastpath.config import ROOT_DIR
+from tests.conftest import free_port
+from tests.helpers.servers import (
+    BIN,
+)
 
-BIN = Path(sys.executable).parent
 SERVERS = {
     "plain": ["gunicorn", "app:app"],
     "production settings": ["gunicorn", "-c", "python:fastpath.gunicorn_conf", "app:app"],
@@ -24,7 +26,7 @@ SERVERS = {
 
 def _environment(tmp_path: Path, **settings: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("FASTPATH_")}
-    port = _free_port()
+    port = free_port()
     env.update(
         {
             "FASTPATH_INSTANCE_PATH": str(tmp_path / "instance"),
@@ -41,7 +43,9 @@ def _environment(tmp_path: Path, **settings: str) -> dict[str, str]:
 def _run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     command = [str(BIN / command[0]), *command[1:]]
     # A restart loop would never end on its own: the timeout turns it into a failure.
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=20)
+    return subprocess.run(
+        command, cwd=ROOT_DIR, env=env, capture_output=True, text=True, timeout=20
+    )
 
 
 def _refusals(output: str) -> list[str]:
@@ -86,7 +90,7 @@ def test_gunicorn_with_unreachable_database_stops_with_the_reason(
 
 
 def test_flask_command_with_unreachable_postgresql_prints_the_reason(tmp_path: Path) -> None:
-    url = f"postgresql+psycopg://fastpath:secret@127.0.0.1:{_free_port()}/fastpath"
+    url = f"postgresql+psycopg://fastpath:secret@127.0.0.1:{free_port()}/fastpath"
     env = _environment(tmp_path, FASTPATH_SQLALCHEMY_DATABASE_URI=url)
 
     result = _run(["flask", "--app", "app", "routes"], env)

@@ -7,10 +7,8 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-from fastpath.config import PACKAGE_DIR
 from tests.conftest import make_app
-
-EDITION = PACKAGE_DIR / "editions" / "fastpath2020"
+from tests.helpers.editions import EDITION
 
 
 def app_without_program(tmp_path: Path):

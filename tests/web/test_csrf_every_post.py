@@ -20,7 +20,7 @@ from tests.helpers.forms import (
     snapshot,
     submission_fields,
 )
-from tests.organizer.test_organizer import EMAIL, PASSWORD, make_organizer, sign_in
+from tests.helpers.organizers import EMAIL, PASSWORD, make_organizer, sign_in
 
 pytestmark = pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 

@@ -10,7 +10,7 @@ from flask import Flask
 
 from fastpath.core.extensions import csrf
 from tests.helpers.forms import registration_fields, row_counts
-from tests.organizer.test_organizer import make_organizer, sign_in
+from tests.helpers.organizers import make_organizer, sign_in
 
 pytestmark = pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 

@@ -56,8 +56,8 @@ from tests.helpers.forms import (
     submission_fields,
     urlencoded,
 )
+from tests.helpers.organizers import EMAIL, PASSWORD, make_organizer
 from tests.helpers.pdfs import corrupt_pdf_bytes, pdf_bytes, png_bytes
-from tests.organizer.test_organizer import EMAIL, PASSWORD, make_organizer
 
 SCALE = float(os.environ.get("FASTPATH_FUZZ_SCALE", "1"))
 # Hypothesis caches what it learns in .hypothesis/ under the working directory; keep that out

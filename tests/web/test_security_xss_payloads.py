@@ -20,7 +20,7 @@ from fastpath.mail.models import OutboxMail
 from fastpath.registration.models import Registration
 from tests.conftest import SmtpServer
 from tests.helpers.forms import LINK, post, registration_fields, submission_fields
-from tests.organizer.test_organizer import make_organizer, sign_in
+from tests.helpers.organizers import make_organizer, sign_in
 
 PAYLOADS = [
     "<script>alert(1)</script>",

@@ -12,7 +12,7 @@ from fastpath.content import ContentError, load_workshop
 from fastpath.core.extensions import db
 from tests.conftest import DEMO_NOW, make_app
 from tests.helpers.editions import edition_with
-from tests.registration.test_registration import form_data
+from tests.helpers.registrations import form_data
 
 AFTER_DEADLINE = "2020-02-23T12:00:00+00:00"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from tests.helpers.forms import Upload, post, registration_fields, submission_fields
+from tests.helpers.organizers import make_organizer, sign_in
 from tests.helpers.pdfs import png_bytes
-from tests.organizer.test_organizer import make_organizer, sign_in
 
 
 def summary_links(html: str) -> list[tuple[str, str]]:
