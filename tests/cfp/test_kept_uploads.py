@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tests.helpers.forms import TWO_PAGES, Upload, post, submission_fields
+from tests.helpers.forms import TWO_PAGES, Upload, client_from, post, submission_fields
 from tests.helpers.pdfs import pdf_bytes
 
 
@@ -24,12 +24,6 @@ def row_action(pdf: bytes | None = TWO_PAGES) -> list:
 def kept_files(app: Flask) -> list[Path]:
     folder = Path(app.config["UPLOAD_DIR"])
     return sorted(folder.glob("*.pdf"), key=lambda path: path.stat().st_mtime_ns)
-
-
-def client_from(app: Flask, address: str):
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
 
 
 def kept_ref(html: str) -> str:

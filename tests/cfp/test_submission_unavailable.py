@@ -4,32 +4,16 @@ filled in with a 503 (issue 18 item 14)."""
 from __future__ import annotations
 
 import re
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
 from fastpath.cfp.models import Submission
 from fastpath.core.extensions import db
-from tests.helpers.faults import files_in, fill, release_database, tmpfs
+from tests.helpers.faults import files_in, fill, locked, release_database, tmpfs
 from tests.helpers.forms import Upload, latest_token, post, submission_fields
 from tests.helpers.pdfs import pdf_bytes
 
 TITLE = "Tail latency of recommendation inference on shared GPUs"
-
-
-@contextmanager
-def locked(app) -> Iterator[None]:
-    """Another process holds SQLite's write lock for the block."""
-    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
 
 
 def kept_ref(html: str) -> str:

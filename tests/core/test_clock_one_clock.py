@@ -16,8 +16,7 @@ from fastpath.core.extensions import db
 from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail
 from fastpath.organizer.models import AuditEvent, Organizer, OrganizerSession, SignInThrottle
-from tests.helpers.organizers import add_submission, make_organizer, sign_in
-from tests.organizer.test_exports import download
+from tests.helpers.organizers import add_submission, download, make_organizer, sign_in
 
 PINNED = "2020-03-01T08:30:00+00:00"
 PINNED_AT = datetime.fromisoformat(PINNED)

@@ -15,13 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SmtpServer, free_port, make_app
-from tests.helpers.faults import (
-    DATABASE_REASON,
-    assert_unavailable,
-    fill,
-    release_database,
-    tmpfs,
-)
+from tests.helpers.faults import DATABASE_REASON, assert_unavailable, fill, release_database, tmpfs
 from tests.helpers.forms import post, registration_fields
 from tests.helpers.servers import (
     GUNICORN,

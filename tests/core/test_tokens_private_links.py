@@ -15,13 +15,7 @@ from sqlalchemy import event, select
 
 from fastpath.core.extensions import db
 from fastpath.core.tokens import hash_token
-from tests.helpers.forms import (
-    latest_token,
-    post,
-    registration_fields,
-    snapshot,
-    submission_fields,
-)
+from tests.helpers.forms import latest_token, post, registration_fields, snapshot, submission_fields
 
 # The page's own address (it names the guessed token, which the guesser knows anyway).
 OWN_ADDRESS = re.compile(r'<meta property="og:url" content="[^"]*">')

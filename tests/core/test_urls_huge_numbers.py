@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 from fastpath.cfp.models import SubmissionStatus
 from fastpath.mail.models import OutboxStatus
 from tests.conftest import make_app
+from tests.helpers.fuzzing import fuzz
 from tests.helpers.organizers import (
     add_mail,
     add_registration,
@@ -21,7 +22,6 @@ from tests.helpers.organizers import (
     make_organizer,
     sign_in,
 )
-from tests.web.test_fuzz_forms import fuzz
 
 HUGE = [10**20, 2**63, 2**64, 2**70, 10**23, 10**30, 2**31, 2**31 - 1, 0, 1]
 # Every query argument the app reads a number from, sent to every route.

@@ -8,13 +8,7 @@ from flask import Flask
 
 from fastpath.mail.models import OutboxStatus
 from fastpath.organizer.auth import SESSION_KEY
-from tests.helpers.organizers import (
-    EMAIL,
-    PASSWORD,
-    add_mail,
-    make_organizer,
-    sign_in,
-)
+from tests.helpers.organizers import EMAIL, PASSWORD, add_mail, make_organizer, sign_in
 
 OFF_SITE = [
     "//evil.example/",

@@ -148,3 +148,9 @@ def row_counts(app: Flask) -> dict[str, int]:
         }
         db.session.rollback()
         return counts
+
+
+def client_from(app: Flask, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client

@@ -59,3 +59,15 @@ def wait_until(condition: Callable[[], bool], timeout: float = 15.0) -> None:
 def deliver(app: Flask) -> int:
     with app.app_context():
         return deliver_pending()
+
+
+def queue_many(app: Flask, count: int) -> None:
+    with app.app_context():
+        for number in range(count):
+            queue_mail(
+                to=f"person{number}@example.org",
+                template="notice",
+                subject=f"Notice {number}",
+                context={"body": "x"},
+            )
+        db.session.commit()

@@ -3,7 +3,9 @@ mail) made directly in the database as the features store them."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
 import secrets
 import time
@@ -174,3 +176,20 @@ def audit_actions(app: Flask) -> list[tuple[str, str, str | None]]:
     with app.app_context():
         events = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id))
         return [(e.action, e.actor, e.target) for e in events]
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def parse(data: bytes) -> list[list[str]]:
+    """A CSV file as Excel or a script would read it (BOM dropped)."""
+    assert data.startswith(BOM)
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def download(client, url: str) -> tuple[list[str], list[dict[str, str]], bytes]:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = parse(response.data)
+    return rows[0], [dict(zip(rows[0], row, strict=True)) for row in rows[1:]], response.data

@@ -18,6 +18,7 @@ from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail
 from fastpath.registration.models import Registration, RegistrationEvent
 from tests.helpers.editions import EDITION
+from tests.helpers.forms import post, registration_fields
 
 LINK = re.compile(r"http://fastpath\.test(/registration/[A-Za-z0-9_-]{20,})")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -107,3 +108,21 @@ def parse_calendar(data: bytes) -> tuple[icalendar.Calendar, icalendar.Event]:
     calendar = icalendar.Calendar.from_ical(data)
     (event,) = calendar.walk("VEVENT")
     return calendar, event
+
+
+def register_unconfirmed(client, email: str) -> str:
+    """Register; return the private link from the mail asking to confirm the address."""
+    response = post(client, "/register", registration_fields(email=email, name=email[0].upper()))
+    assert response.status_code == 303
+    return confirm_link_for(client.application, email)
+
+
+def confirm_link_for(app: Flask, email: str) -> str:
+    with app.app_context():
+        body = db.session.scalars(
+            db.select(OutboxMail.body_text)
+            .where(OutboxMail.recipients == email)
+            .where(OutboxMail.template == "registration_confirm_address")
+            .order_by(OutboxMail.id.desc())
+        ).first()
+    return LINK.search(body).group(1)

@@ -15,10 +15,7 @@ from fastpath.mail import (
 from fastpath.mail.models import OutboxStatus
 from fastpath.mail.sender import EXTENSION_KEY
 from tests.conftest import SmtpServer
-from tests.helpers.mail import (
-    outbox,
-    wait_until,
-)
+from tests.helpers.mail import outbox, wait_until
 
 
 @pytest.fixture

@@ -11,11 +11,7 @@ from flask import Flask
 from fastpath.mail.delivery import CLAIM_BATCH, deliver_due
 from fastpath.mail.models import OutboxStatus
 from tests.conftest import SmtpServer
-from tests.helpers.mail import (
-    MAIL_CONFIG,
-    outbox,
-    queue_notice,
-)
+from tests.helpers.mail import MAIL_CONFIG, outbox, queue_notice
 
 
 def test_deliver_due_stops_between_mails_when_asked(mail_app: Flask, smtp: SmtpServer) -> None:

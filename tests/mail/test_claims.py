@@ -17,29 +17,11 @@ from flask import Flask
 
 from fastpath.config import ROOT_DIR
 from fastpath.core.extensions import db
-from fastpath.mail import deliver_pending, queue_mail
+from fastpath.mail import deliver_pending
 from fastpath.mail.delivery import _host_name
 from fastpath.mail.models import OutboxMail, OutboxStatus
 from tests.conftest import SmtpServer
-
-
-def queue_many(app: Flask, count: int) -> None:
-    with app.app_context():
-        for number in range(count):
-            queue_mail(
-                to=f"person{number}@example.org",
-                template="notice",
-                subject=f"Notice {number}",
-                context={"body": "x"},
-            )
-        db.session.commit()
-
-
-def rows(app: Flask) -> list[OutboxMail]:
-    with app.app_context():
-        found = list(db.session.scalars(db.select(OutboxMail).order_by(OutboxMail.id)))
-        db.session.expunge_all()
-        return found
+from tests.helpers.mail import outbox, queue_many
 
 
 def arrivals(smtp: SmtpServer) -> Counter[str]:
@@ -80,8 +62,8 @@ def test_server_slower_than_the_claim_timeout_still_delivers_each_mail_once(
     second.join(30)
 
     assert errors == []
-    assert arrivals(smtp) == Counter({row.message_id: 1 for row in rows(mail_app)})
-    assert {row.status for row in rows(mail_app)} == {OutboxStatus.SENT}
+    assert arrivals(smtp) == Counter({row.message_id: 1 for row in outbox(mail_app)})
+    assert {row.status for row in outbox(mail_app)} == {OutboxStatus.SENT}
 
 
 def test_claim_of_a_dead_process_on_this_host_is_released_at_once(
@@ -99,7 +81,7 @@ def test_claim_of_a_dead_process_on_this_host_is_released_at_once(
     with mail_app.app_context():
         assert deliver_pending() == 1
 
-    [row] = rows(mail_app)
+    [row] = outbox(mail_app)
     assert (row.status, row.attempts) == (OutboxStatus.SENT, 2)
     assert arrivals(smtp) == Counter({row.message_id: 1})
 
@@ -113,7 +95,7 @@ def test_claim_of_a_live_process_on_this_host_is_left_alone(
     with mail_app.app_context():
         assert deliver_pending() == 0
 
-    [row] = rows(mail_app)
+    [row] = outbox(mail_app)
     assert (row.status, row.attempts) == (OutboxStatus.SENDING, 1)
     assert smtp.recorder.received == []
 
@@ -149,7 +131,7 @@ def test_worker_killed_mid_burst_leaves_its_mail_to_the_next_sender_at_once(
     with mail_app.app_context():
         deliver_pending()
 
-    all_rows = rows(mail_app)
+    all_rows = outbox(mail_app)
     assert {row.status for row in all_rows} == {OutboxStatus.SENT}
     counts = arrivals(smtp)
     assert set(counts) == {row.message_id for row in all_rows}

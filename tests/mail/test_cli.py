@@ -13,10 +13,7 @@ from flask import Flask
 from fastpath.config import ROOT_DIR
 from fastpath.mail.models import OutboxStatus
 from tests.conftest import SmtpServer
-from tests.helpers.mail import (
-    outbox,
-    queue_notice,
-)
+from tests.helpers.mail import outbox, queue_notice
 
 
 def test_deliver_command_sends_due_mail_and_prints_a_summary(

@@ -8,8 +8,14 @@ import pytest
 
 from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail
-from tests.cfp.test_kept_uploads import client_from
-from tests.helpers.forms import LINK, latest_token, post, registration_fields, submission_fields
+from tests.helpers.forms import (
+    LINK,
+    client_from,
+    latest_token,
+    post,
+    registration_fields,
+    submission_fields,
+)
 
 LIMITS = {"RATELIMIT_ENABLED": True, "RATELIMIT_RECIPIENT_MAILS": "2 per hour"}
 

@@ -15,12 +15,7 @@ from fastpath.mail import (
 )
 from fastpath.mail.models import OutboxStatus
 from tests.conftest import SmtpServer
-from tests.helpers.mail import (
-    as_utc,
-    deliver,
-    outbox,
-    queue_notice,
-)
+from tests.helpers.mail import as_utc, deliver, outbox, queue_notice
 
 
 def test_server_down_keeps_mail_queued_with_error_and_retry_within_a_minute(

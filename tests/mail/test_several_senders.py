@@ -10,29 +10,16 @@ from flask import Flask
 from fastpath.core.extensions import db
 from fastpath.mail import (
     deliver_pending,
-    queue_mail,
 )
 from fastpath.mail.models import OutboxMail, OutboxStatus
 from tests.conftest import SmtpServer
-from tests.helpers.mail import (
-    deliver,
-    outbox,
-    queue_notice,
-)
+from tests.helpers.mail import deliver, outbox, queue_many, queue_notice
 
 
 def test_two_senders_draining_one_outbox_deliver_each_mail_exactly_once(
     mail_app: Flask, smtp: SmtpServer
 ) -> None:
-    with mail_app.app_context():
-        for number in range(40):
-            queue_mail(
-                to=f"person{number}@example.org",
-                template="notice",
-                subject=f"Notice {number}",
-                context={"body": "x"},
-            )
-        db.session.commit()
+    queue_many(mail_app, 40)
     smtp.recorder.delay_seconds = 0.01  # long enough for the two to interleave
     start = threading.Barrier(2)
     counts: list[int] = []

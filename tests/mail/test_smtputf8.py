@@ -13,9 +13,10 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 
 from fastpath.core.extensions import db
-from fastpath.mail import deliver_pending, queue_mail
-from fastpath.mail.models import OutboxMail, OutboxStatus
+from fastpath.mail import queue_mail
+from fastpath.mail.models import OutboxStatus
 from tests.conftest import ReceivedMail, SmtpRecorder, SmtpServer, free_port, make_app
+from tests.helpers.mail import deliver, outbox
 
 LOCAL_UTF8 = "ünï-cödé@example.org"
 
@@ -24,18 +25,6 @@ def queue(app: Flask, to: str) -> None:
     with app.app_context():
         queue_mail(to=to, template="notice", subject="Grüße", context={"body": "Hallo."})
         db.session.commit()
-
-
-def rows(app: Flask) -> list[OutboxMail]:
-    with app.app_context():
-        found = list(db.session.scalars(db.select(OutboxMail).order_by(OutboxMail.id)))
-        db.session.expunge_all()
-        return found
-
-
-def deliver(app: Flask) -> int:
-    with app.app_context():
-        return deliver_pending()
 
 
 class Utf8Recorder(SmtpRecorder):
@@ -87,7 +76,7 @@ def test_non_ascii_local_part_goes_out_with_smtputf8_when_offered(
     [address] = received.message["To"].addresses
     assert (address.display_name, address.addr_spec) == ("Ünï Cödé", LOCAL_UTF8)
     assert "Hallo." in received.text
-    assert [(r.status, r.attempts) for r in rows(app)] == [(OutboxStatus.SENT, 1)]
+    assert [(r.status, r.attempts) for r in outbox(app)] == [(OutboxStatus.SENT, 1)]
 
 
 def test_non_ascii_local_part_fails_at_once_when_server_lacks_smtputf8(
@@ -100,7 +89,7 @@ def test_non_ascii_local_part_fails_at_once_when_server_lacks_smtputf8(
     assert deliver(mail_app) == 1
     assert deliver(mail_app) == 0  # failed for good: not tried again by itself
 
-    first, second = rows(mail_app)
+    first, second = outbox(mail_app)
     assert (first.status, first.attempts, first.last_error) == (
         OutboxStatus.FAILED,
         1,

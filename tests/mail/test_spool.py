@@ -11,14 +11,7 @@ import pytest
 from flask import Flask
 
 from fastpath.mail.models import OutboxStatus
-from tests.helpers.mail import (
-    BODY,
-    NAME,
-    SUBJECT,
-    deliver,
-    outbox,
-    queue_notice,
-)
+from tests.helpers.mail import BODY, NAME, SUBJECT, deliver, outbox, queue_notice
 
 
 def test_mail_without_a_server_is_written_to_the_spool(

@@ -6,10 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.helpers.organizers import (
-    make_organizer,
-    sign_in,
-)
+from tests.helpers.organizers import make_organizer, sign_in
 
 
 @pytest.fixture

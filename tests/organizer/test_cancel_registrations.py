@@ -12,7 +12,7 @@ from fastpath.registration.models import Registration
 from tests.conftest import make_app
 from tests.helpers.editions import edition_with_capacity
 from tests.helpers.organizers import make_organizer, sign_in
-from tests.registration.test_address_confirmation import register
+from tests.helpers.registrations import register_unconfirmed
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def site(tmp_path) -> Flask:
     app = make_app(tmp_path, CONTENT_DIR=str(edition_with_capacity(tmp_path, 1)))
     client = app.test_client()
     for who in ("a", "b", "c"):
-        client.post(register(client, f"{who}@example.org") + "/confirm")
+        client.post(register_unconfirmed(client, f"{who}@example.org") + "/confirm")
     make_organizer(app)
     return app
 

@@ -5,13 +5,7 @@ from __future__ import annotations
 import re
 
 from fastpath.organizer import services
-from tests.helpers.organizers import (
-    EMAIL,
-    PASSWORD,
-    audit_actions,
-    make_organizer,
-    sign_in,
-)
+from tests.helpers.organizers import EMAIL, PASSWORD, audit_actions, make_organizer, sign_in
 
 
 def test_cli_create_reads_the_password_from_stdin(app, runner):

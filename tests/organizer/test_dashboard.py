@@ -7,10 +7,7 @@ from datetime import UTC, datetime
 
 from fastpath.mail.models import OutboxStatus
 from fastpath.registration.models import RegistrationStatus
-from tests.helpers.organizers import (
-    add_mail,
-    add_registration,
-)
+from tests.helpers.organizers import add_mail, add_registration
 
 
 def test_dashboard_counts_and_chart(app, organizer_client):

@@ -29,13 +29,6 @@ BOB = ("Bob Example", "bob@example.org", "Example Corp")
 
 
 @pytest.fixture
-def organizer_client(app, client):
-    make_organizer(app)
-    assert sign_in(client).status_code == 302
-    return client
-
-
-@pytest.fixture
 def mail_client(mail_app):
     """A signed-in client of the app whose mail goes to the test's SMTP server."""
     make_organizer(mail_app)

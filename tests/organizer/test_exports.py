@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import UTC, datetime
 
@@ -16,14 +14,14 @@ from fastpath.organizer.models import AuditEvent
 from fastpath.registration.models import RegistrationStatus
 from tests.conftest import DEMO_NOW
 from tests.helpers.organizers import (
+    BOM,
     EMAIL,
     add_registration,
     add_submission,
-    make_organizer,
-    sign_in,
+    download,
+    parse,
 )
 
-BOM = b"\xef\xbb\xbf"
 TODAY = DEMO_NOW[:10]  # the site's clock (pinned in tests) dates export names
 
 REGISTRATION_HEADER = [
@@ -73,27 +71,6 @@ AUTHOR_HEADER = [
     "Email",
     "Contact author",
 ]
-
-
-@pytest.fixture
-def organizer_client(app, client):
-    make_organizer(app)
-    assert sign_in(client).status_code == 302
-    return client
-
-
-def parse(data: bytes) -> list[list[str]]:
-    """A CSV file as Excel or a script would read it (BOM dropped)."""
-    assert data.startswith(BOM)
-    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-
-
-def download(client, url: str) -> tuple[list[str], list[dict[str, str]], bytes]:
-    response = client.get(url)
-    assert response.status_code == 200
-    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
-    rows = parse(response.data)
-    return rows[0], [dict(zip(rows[0], row, strict=True)) for row in rows[1:]], response.data
 
 
 @pytest.fixture

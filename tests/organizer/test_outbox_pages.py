@@ -5,13 +5,7 @@ from __future__ import annotations
 from fastpath.core.extensions import db
 from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail, OutboxStatus
-from tests.helpers.organizers import (
-    EMAIL,
-    add_mail,
-    audit_actions,
-    make_organizer,
-    sign_in,
-)
+from tests.helpers.organizers import EMAIL, add_mail, audit_actions, make_organizer, sign_in
 
 
 def test_outbox_shows_failed_mail_with_its_error(app, organizer_client):

@@ -7,11 +7,7 @@ import re
 import pytest
 
 from fastpath.registration.models import RegistrationStatus
-from tests.helpers.organizers import (
-    add_registration,
-    make_organizer,
-    sign_in,
-)
+from tests.helpers.organizers import add_registration, make_organizer, sign_in
 
 
 def test_registrations_list_searches_filters_and_sorts(app, organizer_client):

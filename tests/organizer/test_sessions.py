@@ -8,13 +8,7 @@ import pytest
 
 from fastpath.core.extensions import db
 from fastpath.organizer.models import OrganizerSession
-from tests.helpers.organizers import (
-    EMAIL,
-    PASSWORD,
-    audit_actions,
-    make_organizer,
-    sign_in,
-)
+from tests.helpers.organizers import EMAIL, PASSWORD, audit_actions, make_organizer, sign_in
 
 
 def test_sign_out_ends_the_session_even_for_a_copied_cookie(app, client):

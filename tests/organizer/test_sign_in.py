@@ -12,13 +12,7 @@ import pytest
 from fastpath.core.extensions import db
 from fastpath.organizer.auth import SESSION_KEY
 from fastpath.organizer.models import Organizer, OrganizerSession, SignInThrottle
-from tests.helpers.organizers import (
-    EMAIL,
-    SIGN_IN_FAILED,
-    audit_actions,
-    make_organizer,
-    sign_in,
-)
+from tests.helpers.organizers import EMAIL, SIGN_IN_FAILED, audit_actions, make_organizer, sign_in
 
 
 def test_sign_in_with_right_password_opens_the_dashboard(app, client):

@@ -9,9 +9,7 @@ from flask import Flask
 
 from fastpath.core.extensions import db
 from tests.conftest import make_app
-from tests.helpers.registrations import (
-    content_copy,
-)
+from tests.helpers.registrations import content_copy
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import urllib.request
 from datetime import UTC, datetime
@@ -16,31 +15,12 @@ from fastpath.registration.models import Registration, RegistrationStatus
 from tests.conftest import make_app, start_live_server
 from tests.helpers.editions import edition_with_capacity
 from tests.helpers.forms import post, registration_fields
-
-LINK = re.compile(r"http://fastpath\.test(/registration/[A-Za-z0-9_-]{43})\b")
+from tests.helpers.registrations import register_unconfirmed
 
 
 @pytest.fixture
 def small(tmp_path) -> Flask:
     return make_app(tmp_path, CONTENT_DIR=str(edition_with_capacity(tmp_path, 1)))
-
-
-def register(client, email: str) -> str:
-    """Register; return the private link from the mail asking to confirm the address."""
-    response = post(client, "/register", registration_fields(email=email, name=email[0].upper()))
-    assert response.status_code == 303
-    return link_for(client.application, email)
-
-
-def link_for(app: Flask, email: str) -> str:
-    with app.app_context():
-        body = db.session.scalars(
-            db.select(OutboxMail.body_text)
-            .where(OutboxMail.recipients == email)
-            .where(OutboxMail.template == "registration_confirm_address")
-            .order_by(OutboxMail.id.desc())
-        ).first()
-    return LINK.search(body).group(1)
 
 
 def rows(app: Flask) -> dict[str, RegistrationStatus]:
@@ -58,9 +38,9 @@ def subjects(app: Flask, email: str) -> list[str]:
 def test_registration_holds_no_place_until_the_address_is_confirmed(small):
     client = small.test_client()
     assert "confirm your address" in client.get("/register").text
-    link_a = register(client, "a@example.org")
+    link_a = register_unconfirmed(client, "a@example.org")
     assert "confirm your address within 24 hours" in client.get("/register/thanks").text
-    link_b = register(client, "b@example.org")
+    link_b = register_unconfirmed(client, "b@example.org")
     assert rows(small) == {"a@example.org": "unconfirmed", "b@example.org": "unconfirmed"}
     assert client.get(link_a).status_code == 200  # opening the link confirms nothing
     assert rows(small)["a@example.org"] == RegistrationStatus.UNCONFIRMED
@@ -80,9 +60,9 @@ def test_registration_holds_no_place_until_the_address_is_confirmed(small):
 def test_made_up_addresses_take_no_place(small):
     client = small.test_client()
     for number in range(30):
-        register(client, f"x{number}@invented.example")
+        register_unconfirmed(client, f"x{number}@invented.example")
 
-    link = register(client, "real@example.org")
+    link = register_unconfirmed(client, "real@example.org")
     client.post(f"{link}/confirm")
 
     assert rows(small)["real@example.org"] == RegistrationStatus.REGISTERED
@@ -91,8 +71,8 @@ def test_made_up_addresses_take_no_place(small):
 
 def test_lapsed_confirmation_is_released_and_the_address_is_free(small):
     client = small.test_client()
-    link = register(client, "a@example.org")
-    register(client, "b@example.org")
+    link = register_unconfirmed(client, "a@example.org")
+    register_unconfirmed(client, "b@example.org")
     with small.app_context():  # the deadline is real time, so move it instead of the clock
         db.session.execute(
             db.update(Registration).values(confirm_by=datetime(2020, 1, 1, tzinfo=UTC))
@@ -106,7 +86,7 @@ def test_lapsed_confirmation_is_released_and_the_address_is_free(small):
     assert result.exit_code == 0, result.output
     assert result.output.endswith("1 released.\n")  # b; a was released when it tried
     assert rows(small) == {"a@example.org": "cancelled", "b@example.org": "cancelled"}
-    again = register(client, "a@example.org")  # the address may register again
+    again = register_unconfirmed(client, "a@example.org")  # the address may register again
     client.post(f"{again}/confirm")
     with small.app_context():
         statuses = db.session.scalars(db.select(Registration.status).order_by(Registration.id))
@@ -123,7 +103,7 @@ def test_simultaneous_confirmations_fill_the_places_exactly(tmp_path):
     people, capacity = 24, 5
     app = make_app(tmp_path, CONTENT_DIR=str(edition_with_capacity(tmp_path, capacity)))
     client = app.test_client()
-    links = [register(client, f"p{n}@example.org") for n in range(people)]
+    links = [register_unconfirmed(client, f"p{n}@example.org") for n in range(people)]
     server = start_live_server(app)
     barrier = threading.Barrier(people, timeout=30)
     errors: list[BaseException] = []
@@ -161,9 +141,11 @@ def test_simultaneous_confirmations_fill_the_places_exactly(tmp_path):
 
 def test_registering_again_before_confirming_mails_the_request_again(small):
     client = small.test_client()
-    first = register(client, "a@example.org")
+    first = register_unconfirmed(client, "a@example.org")
 
-    second = register(client, "a@example.org")  # the same person, or someone using the address
+    second = register_unconfirmed(
+        client, "a@example.org"
+    )  # the same person, or someone using the address
 
     assert second != first
     assert (

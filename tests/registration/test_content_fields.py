@@ -11,13 +11,7 @@ from fastpath import ContentError
 from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail
 from tests.conftest import make_app
-from tests.helpers.registrations import (
-    content_copy,
-    field_error,
-    html_of,
-    register,
-    registrations,
-)
+from tests.helpers.registrations import content_copy, field_error, html_of, register, registrations
 
 
 def test_content_can_adjust_fields_and_positions(content_app):

@@ -6,14 +6,7 @@ import re
 
 import pytest
 
-from tests.helpers.registrations import (
-    deliver,
-    events,
-    form_data,
-    html_of,
-    outbox,
-    registrations,
-)
+from tests.helpers.registrations import deliver, events, form_data, html_of, outbox, registrations
 
 
 def test_double_click_creates_one_registration_and_one_mail(mail_app, smtp):

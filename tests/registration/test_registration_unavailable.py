@@ -7,7 +7,7 @@ import pytest
 
 from fastpath.core.extensions import db
 from fastpath.registration.models import Registration
-from tests.cfp.test_submission_unavailable import locked
+from tests.helpers.faults import locked
 from tests.helpers.forms import latest_token, post, registration_fields
 
 NAME = "Zoë Łukasiewicz"

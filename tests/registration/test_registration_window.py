@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.registrations import (
-    html_of,
-    register,
-    registrations,
-)
+from tests.helpers.registrations import html_of, register, registrations
 
 
 def test_before_opening_the_page_says_when_and_refuses_posts(content_app):

@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 from fastpath.registration.models import RegistrationStatus
-from tests.helpers.registrations import (
-    deliver,
-    events,
-    html_of,
-    link_in,
-    register,
-    registrations,
-)
+from tests.helpers.registrations import deliver, events, html_of, link_in, register, registrations
 
 
 def test_same_address_again_creates_nothing_and_mails_a_fresh_link(mail_app, smtp):

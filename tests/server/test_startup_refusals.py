@@ -14,9 +14,7 @@ import pytest
 
 from fastpath.config import ROOT_DIR
 from tests.conftest import free_port
-from tests.helpers.servers import (
-    BIN,
-)
+from tests.helpers.servers import BIN
 
 SERVERS = {
     "plain": ["gunicorn", "app:app"],

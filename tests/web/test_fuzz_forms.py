@@ -23,10 +23,8 @@ FASTPATH_FUZZ_SCALE=10 to explore ten times as many, randomly.
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
-import tempfile
 from collections.abc import Callable
 from itertools import count
 from pathlib import Path
@@ -34,9 +32,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir
 
 from fastpath.cfp import services as cfp_services
 from fastpath.cfp.models import Submission, SubmissionStatus
@@ -56,23 +53,9 @@ from tests.helpers.forms import (
     submission_fields,
     urlencoded,
 )
+from tests.helpers.fuzzing import fuzz
 from tests.helpers.organizers import EMAIL, PASSWORD, make_organizer
 from tests.helpers.pdfs import corrupt_pdf_bytes, pdf_bytes, png_bytes
-
-SCALE = float(os.environ.get("FASTPATH_FUZZ_SCALE", "1"))
-# Hypothesis caches what it learns in .hypothesis/ under the working directory; keep that out
-# of the source tree (pytest would warn about the folder, and warnings are errors here).
-set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "fastpath-hypothesis")
-
-
-def fuzz(examples: int) -> settings:
-    return settings(
-        max_examples=max(1, int(examples * SCALE)),
-        deadline=None,
-        database=None,  # failures are reproduced from the printed example, not a cache
-        derandomize=SCALE == 1,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
 
 
 def with_nul_in(*names: str, **fixed: Any) -> Callable:
