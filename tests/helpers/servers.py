@@ -1,15 +1,21 @@
-"""Server helpers: free ports, and gunicorn or flask commands started and stopped the way a
-deployment runs them (the multi-process, port, rate-limit, fault and start-up tests)."""
+"""Server helpers: gunicorn or flask commands started and stopped the way a deployment runs
+them (the multi-process, port, rate-limit, fault and start-up tests), and many browsers
+posting to a live server at the same moment."""
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
+import re
 import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 import urllib.request
+from collections.abc import Hashable
 from pathlib import Path
 
 from fastpath.config import ROOT_DIR
@@ -72,3 +78,52 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes], timeout: float = 30
         except OSError:
             time.sleep(0.2)
     raise AssertionError(f"gunicorn did not answer {url} within {timeout} s")
+
+
+def _register_when_everyone_does(
+    url: str, name: str, email: str, barrier: threading.Barrier
+) -> tuple[int, str, str]:
+    # Each person is their own browser: own cookies, own copy of the form.
+    browser = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    with browser.open(f"{url}/register", timeout=30) as response:
+        form = response.read().decode()
+    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', form).group(1)
+    body = urllib.parse.urlencode(
+        {
+            "name": name,
+            "email": email,
+            "affiliation": "Concurrency Lab",
+            "position": "industry",
+            "consent": "y",
+            "nonce": nonce,
+        }
+    ).encode()
+    barrier.wait()  # everyone posts at the same moment
+    with browser.open(f"{url}/register", data=body, timeout=60) as response:
+        return (response.status, response.url, response.read().decode())
+
+
+def register_all_at_once(
+    url: str, people: dict[Hashable, tuple[str, str]]
+) -> tuple[dict[Hashable, tuple[int, str, str]], list[BaseException]]:
+    """Each person (key: name and address) posts the registration form of the server at `url`
+    at the same moment, from a thread of their own; the status, final URL and page each one
+    got back, and the errors the threads met."""
+    barrier = threading.Barrier(len(people), timeout=30)
+    pages: dict[Hashable, tuple[int, str, str]] = {}
+    errors: list[BaseException] = []
+
+    def person(key: Hashable, name: str, email: str) -> None:
+        try:
+            pages[key] = _register_when_everyone_does(url, name, email, barrier)
+        except BaseException as error:  # noqa: BLE001 (the caller asserts there are none)
+            errors.append(error)
+
+    threads = [threading.Thread(target=person, args=(key, *who)) for key, who in people.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return pages, errors

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import http.cookiejar
-import re
-import threading
-import urllib.parse
-import urllib.request
-
 from sqlalchemy import select
 
 from fastpath.core.extensions import db
@@ -15,6 +9,7 @@ from fastpath.mail.models import OutboxMail
 from fastpath.registration.models import Registration, RegistrationStatus
 from tests.conftest import make_app, start_live_server
 from tests.helpers.editions import edition_with_capacity
+from tests.helpers.servers import register_all_at_once
 
 PEOPLE = 50
 CAPACITY = 10
@@ -29,41 +24,9 @@ def test_fifty_simultaneous_registrations_fill_ten_places_exactly(tmp_path):
         REGISTRATION_CONFIRM_ADDRESS=False,
     )
     server = start_live_server(app)
-    barrier = threading.Barrier(PEOPLE, timeout=30)
-    results: dict[int, tuple[int, str, str]] = {}
-    errors: list[BaseException] = []
-
-    def person(number: int) -> None:
-        try:
-            # Each person is their own browser: own cookies, own copy of the form.
-            opener = urllib.request.build_opener(
-                urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-            )
-            with opener.open(f"{server.url}/register", timeout=30) as response:
-                form = response.read().decode()
-            nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', form).group(1)
-            body = urllib.parse.urlencode(
-                {
-                    "name": f"Person {number}",
-                    "email": f"person{number}@example.org",
-                    "affiliation": "Concurrency Lab",
-                    "position": "industry",
-                    "consent": "y",
-                    "nonce": nonce,
-                }
-            ).encode()
-            barrier.wait()  # everyone posts at the same moment
-            with opener.open(f"{server.url}/register", data=body, timeout=60) as response:
-                results[number] = (response.status, response.url, response.read().decode())
-        except BaseException as error:  # noqa: BLE001 (reported by the assertion below)
-            errors.append(error)
-
-    threads = [threading.Thread(target=person, args=(n,)) for n in range(PEOPLE)]
+    people = {n: (f"Person {n}", f"person{n}@example.org") for n in range(PEOPLE)}
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        results, errors = register_all_at_once(server.url, people)
     finally:
         server.stop()
 

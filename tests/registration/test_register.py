@@ -54,9 +54,22 @@ def test_form_page_renders_after_its_database_read_has_ended(app, client):
     assert (response.status_code, open_while_rendering) == (200, [False])
 
 
-def test_register_answers_with_page_row_and_mail_with_calendar(mail_app, smtp):
+def _register_ada(client):
+    return register(client, dietary="no nuts\r\nvegetarian", accessibility="step-free")
+
+
+def _registered_and_mailed(mail_app, smtp):
+    """Ada registers; her row and the confirmation mail the SMTP server received."""
+    _register_ada(mail_app.test_client())
+    (row,) = registrations(mail_app)
+    assert deliver(mail_app) == 1
+    (mail,) = smtp.recorder.wait_for(1)
+    return row, mail
+
+
+def test_register_answers_with_a_thanks_page_and_stores_the_row(mail_app):
     client = mail_app.test_client()
-    response = register(client, dietary="no nuts\r\nvegetarian", accessibility="step-free")
+    response = _register_ada(client)
 
     assert response.status_code == 303
     assert response.headers["Location"] == "/register/thanks"
@@ -81,8 +94,9 @@ def test_register_answers_with_page_row_and_mail_with_calendar(mail_app, smtp):
     assert len(row.token_hash) == 64
     assert events(mail_app, row.id) == ["registered"]
 
-    assert deliver(mail_app) == 1
-    (mail,) = smtp.recorder.wait_for(1)
+
+def test_register_mails_the_details_and_the_private_link(mail_app, smtp):
+    row, mail = _registered_and_mailed(mail_app, smtp)
     assert mail.envelope_to == ["ada@example.org"]
     assert mail.subject == "[FastPath 2020] Registration confirmed"
     text = mail.text.replace("\r\n", "\n")  # SMTP carries CRLF line ends
@@ -104,6 +118,9 @@ def test_register_answers_with_page_row_and_mail_with_calendar(mail_app, smtp):
     assert hash_token(path.rsplit("/", 1)[1]) == row.token_hash
     assert f'href="http://fastpath.test{path}"' in mail.html
 
+
+def test_register_mail_carries_the_workshop_as_a_calendar_event(mail_app, smtp):
+    row, mail = _registered_and_mailed(mail_app, smtp)
     (attachment,) = mail.attachments()
     assert attachment.get_content_type() == "text/calendar"
     assert attachment.get_filename() == "fastpath-2020.ics"

@@ -83,6 +83,19 @@ def _registration_count(app: Flask) -> int:
         return count
 
 
+def _edit_with_a_new_title_and_pdf() -> list:
+    """The edit form of a submission (version 1): a new title and a new PDF."""
+    return [
+        *[
+            (name, value)
+            for name, value in submission_fields(title="Edited")
+            if name not in ("form_nonce", "consent", "pdf")
+        ],
+        ("version", "1"),
+        ("pdf", Upload("new.pdf", "application/pdf", pdf_bytes(3))),
+    ]
+
+
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("fault", ["disk full", "read-only"])
 def test_database_fault_refuses_posts_then_recovers(tmp_path, fault):
@@ -100,15 +113,7 @@ def test_database_fault_refuses_posts_then_recovers(tmp_path, fault):
         [(submission_id, _, first_pdf)] = submissions(app)
         registration = registration_fields()
         submission = submission_fields()
-        edit = [
-            *[
-                (name, value)
-                for name, value in submission_fields(title="Edited")
-                if name not in ("form_nonce", "consent", "pdf")
-            ],
-            ("version", "1"),
-            ("pdf", Upload("new.pdf", "application/pdf", pdf_bytes(3))),
-        ]
+        edit = _edit_with_a_new_title_and_pdf()
         before = snapshot(app)
 
         if fault == "disk full":

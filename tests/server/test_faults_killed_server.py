@@ -24,12 +24,7 @@ from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail, OutboxStatus
 from fastpath.registration.models import Registration, RegistrationEvent
 from tests.conftest import DEMO_NOW, TEST_DATABASE, SmtpServer, free_port, make_app
-from tests.helpers.forms import (
-    multipart,
-    registration_fields,
-    submission_fields,
-    urlencoded,
-)
+from tests.helpers.forms import multipart, registration_fields, submission_fields, urlencoded
 
 SECRET_KEY = "fault-test-secret-key-" + "0" * 32
 THREADS = 6  # clients posting at once
@@ -205,6 +200,34 @@ def test_sigkill_in_a_burst_loses_no_confirmed_record_and_no_mail(tmp_path, smtp
         db.drop_all()
         db.session.remove()
         db.engine.dispose()
+    site = Site(_migrated_environment(app, smtp), tmp_path / "gunicorn.log")
+    smtp.recorder.delay_seconds = 0.2  # mail lags behind the posts: some is due at the kill
+    try:
+        burst, due_at_kill = _kill_in_a_burst_and_restart(site, app, smtp)
+    finally:
+        site.stop()
+
+    registered = burst.succeeded("registration", "/register/thanks")
+    submitted = burst.succeeded("submission", "/submit/thanks")
+    assert len(registered) + len(submitted) >= SUCCESSES_BEFORE_KILL
+    # The kill left mail undelivered, so the restart had something to deliver.
+    assert due_at_kill.get(OutboxStatus.QUEUED, 0) + due_at_kill.get(OutboxStatus.SENDING, 0) > 0
+
+    with app.app_context():
+        _assert_every_success_stored_whole(registered, submitted)
+        outbox = db.session.execute(
+            db.select(OutboxMail.message_id, OutboxMail.recipients, OutboxMail.template)
+        ).all()
+        stored_pdfs = dict(
+            db.session.execute(db.select(Submission.pdf_stored_name, Submission.pdf_sha256)).all()
+        )
+        db.session.rollback()
+    _assert_every_mail_arrived_once(app, smtp, outbox, registered, submitted)
+    _assert_every_pdf_intact_and_only_unused_ones_purged(app, burst, stored_pdfs)
+
+
+def _migrated_environment(app: Flask, smtp: SmtpServer) -> dict[str, str]:
+    """The site's environment, its database schema built by `flask db upgrade`."""
     env = {
         **os.environ,
         "FASTPATH_SECRET_KEY": SECRET_KEY,
@@ -233,50 +256,42 @@ def test_sigkill_in_a_burst_loses_no_confirmed_record_and_no_mail(tmp_path, smtp
         timeout=120,
     )
     assert upgrade.returncode == 0, upgrade.stderr
-    site = Site(env, tmp_path / "gunicorn.log")
-    smtp.recorder.delay_seconds = 0.2  # mail lags behind the posts: some is due at the kill
-    try:
-        site.start()
-        burst = Burst(site.port)
-        clients = [threading.Thread(target=burst.client) for _ in range(THREADS)]
-        for client in clients:
-            client.start()
-        deadline = time.monotonic() + 60
-        while burst.successes() < SUCCESSES_BEFORE_KILL:
-            assert time.monotonic() < deadline, (burst.answers[-20:], site.log.read_text())
-            time.sleep(0.01)
+    return env
 
-        site.kill()  # in the middle of the burst: every client has a post on its way
-        burst.stop.set()
-        for client in clients:
-            client.join(timeout=60)
-        due_at_kill = _outbox_statuses(app)
-        smtp.recorder.delay_seconds = 0
-        site.start()  # its first request starts the mail sender, which finds what was left
 
-        deadline = time.monotonic() + 60
-        while set(_outbox_statuses(app)) - {OutboxStatus.SENT}:
-            assert time.monotonic() < deadline, (_outbox_statuses(app), site.log.read_text())
-            time.sleep(0.2)
-    finally:
-        site.stop()
+def _kill_in_a_burst_and_restart(
+    site: Site, app: Flask, smtp: SmtpServer
+) -> tuple[Burst, dict[OutboxStatus, int]]:
+    """Kill the site in the middle of a burst of posts, start it again and wait until every
+    mail is sent; return the burst and the outbox's statuses at the kill."""
+    site.start()
+    burst = Burst(site.port)
+    clients = [threading.Thread(target=burst.client) for _ in range(THREADS)]
+    for client in clients:
+        client.start()
+    deadline = time.monotonic() + 60
+    while burst.successes() < SUCCESSES_BEFORE_KILL:
+        assert time.monotonic() < deadline, (burst.answers[-20:], site.log.read_text())
+        time.sleep(0.01)
 
-    registered = burst.succeeded("registration", "/register/thanks")
-    submitted = burst.succeeded("submission", "/submit/thanks")
-    assert len(registered) + len(submitted) >= SUCCESSES_BEFORE_KILL
-    # The kill left mail undelivered, so the restart had something to deliver.
-    assert due_at_kill.get(OutboxStatus.QUEUED, 0) + due_at_kill.get(OutboxStatus.SENDING, 0) > 0
+    site.kill()  # in the middle of the burst: every client has a post on its way
+    burst.stop.set()
+    for client in clients:
+        client.join(timeout=60)
+    due_at_kill = _outbox_statuses(app)
+    smtp.recorder.delay_seconds = 0
+    site.start()  # its first request starts the mail sender, which finds what was left
 
-    with app.app_context():
-        _assert_every_success_stored_whole(registered, submitted)
-        outbox = db.session.execute(
-            db.select(OutboxMail.message_id, OutboxMail.recipients, OutboxMail.template)
-        ).all()
-        stored_pdfs = dict(
-            db.session.execute(db.select(Submission.pdf_stored_name, Submission.pdf_sha256)).all()
-        )
-        db.session.rollback()
+    deadline = time.monotonic() + 60
+    while set(_outbox_statuses(app)) - {OutboxStatus.SENT}:
+        assert time.monotonic() < deadline, (_outbox_statuses(app), site.log.read_text())
+        time.sleep(0.2)
+    return burst, due_at_kill
 
+
+def _assert_every_mail_arrived_once(
+    app: Flask, smtp: SmtpServer, outbox: list, registered: set[str], submitted: set[str]
+) -> None:
     # Every mail of the outbox reached the mail server (a mail cut off between the server's
     # "250" and the outbox row's "sent" may arrive twice: the same Message-ID, which the
     # receiving side recognises), and nothing else did.
@@ -307,6 +322,10 @@ def test_sigkill_in_a_burst_loses_no_confirmed_record_and_no_mail(tmp_path, smtp
         }
         assert len(receipts) == 1, nonce
 
+
+def _assert_every_pdf_intact_and_only_unused_ones_purged(
+    app: Flask, burst: Burst, stored_pdfs: dict[str, str]
+) -> None:
     # Uploads: every submission's PDF is there, intact. A PDF is stored before its
     # transaction, so a kill in between leaves a file no submission uses: at most one per
     # submission post that was not answered with its receipt (cut off, or refused while the

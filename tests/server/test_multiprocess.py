@@ -9,15 +9,11 @@ must reach the mail server exactly once although three senders compete for it.
 
 from __future__ import annotations
 
-import http.cookiejar
-import re
-import threading
 import time
-import urllib.parse
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
+from flask import Flask
 from sqlalchemy import select
 
 from fastpath.core.extensions import db
@@ -29,6 +25,7 @@ from tests.helpers.servers import (
     CAPACITY,
     GUNICORN,
     gunicorn_environment,
+    register_all_at_once,
     start_process,
     stop_process,
     wait_until_up,
@@ -52,39 +49,8 @@ def test_registrations_and_mail_stay_exact_across_gunicorn_workers_and_a_mail_wo
     env = gunicorn_environment(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"], port, smtp)
     posts = [(number, False) for number in range(PEOPLE)]
     posts += [(number, True) for number in range(0, PEOPLE, PEOPLE // TWICE)]
-    barrier = threading.Barrier(len(posts), timeout=30)
-    pages: dict[tuple[int, bool], tuple[int, str, str]] = {}
-    errors: list[BaseException] = []
 
-    def person(number: int, again: bool) -> None:
-        try:
-            browser = urllib.request.build_opener(
-                urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-            )
-            with browser.open(f"{url}/register", timeout=30) as response:
-                form = response.read().decode()
-            nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', form).group(1)
-            body = urllib.parse.urlencode(
-                {
-                    "name": f"Person {number}",
-                    "email": _address(number, again),
-                    "affiliation": "Multiprocess Lab",
-                    "position": "industry",
-                    "consent": "y",
-                    "nonce": nonce,
-                }
-            ).encode()
-            barrier.wait()  # everyone posts at the same moment
-            with browser.open(f"{url}/register", data=body, timeout=60) as response:
-                pages[number, again] = (response.status, response.url, response.read().decode())
-        except BaseException as error:  # noqa: BLE001 (reported by the assertion below)
-            errors.append(error)
-
-    server = start_process(
-        GUNICORN,
-        env,
-        tmp_path / "gunicorn.log",
-    )
+    server = start_process(GUNICORN, env, tmp_path / "gunicorn.log")
     worker = start_process(
         [str(BIN / "flask"), "--app", "app", "mail", "worker", "--interval", "0.2"],
         env,
@@ -92,26 +58,12 @@ def test_registrations_and_mail_stay_exact_across_gunicorn_workers_and_a_mail_wo
     )
     try:
         wait_until_up(f"{url}/register", server)
-        threads = [threading.Thread(target=person, args=post) for post in posts]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        people = {(n, again): (f"Person {n}", _address(n, again)) for n, again in posts}
+        pages, errors = register_all_at_once(url, people)
         assert errors == []
         # A confirmation for each person, and a "you are already registered" for each second
         # form: wait until all of them are out, then stop every sender before counting.
-        smtp.recorder.wait_for(len(posts), timeout=30)
-        with app.app_context():
-            deadline = time.monotonic() + 15
-            while db.session.scalar(
-                select(db.func.count())
-                .select_from(OutboxMail)
-                .where(OutboxMail.status != OutboxStatus.SENT)
-            ):
-                assert time.monotonic() < deadline, "mail still unsent after 15 s"
-                db.session.rollback()
-                time.sleep(0.1)
-            db.session.rollback()
+        _wait_until_every_mail_is_sent(app, smtp, len(posts))
     finally:
         stop_process(server)
         stop_process(worker)
@@ -122,7 +74,32 @@ def test_registrations_and_mail_stay_exact_across_gunicorn_workers_and_a_mail_wo
     assert len(pages) == len(posts)
     for status, page_url, _page in pages.values():
         assert (status, page_url) == (200, f"{url}/register/thanks")
+    stored_ids = _assert_rows_pages_and_mail_agree(app, pages)
 
+    delivered = [str(mail.message["Message-ID"]) for mail in smtp.recorder.received]
+    assert sorted(delivered) == stored_ids  # each mail once: none lost, none sent twice
+
+
+def _wait_until_every_mail_is_sent(app: Flask, smtp: SmtpServer, count: int) -> None:
+    smtp.recorder.wait_for(count, timeout=30)
+    with app.app_context():
+        deadline = time.monotonic() + 15
+        while db.session.scalar(
+            select(db.func.count())
+            .select_from(OutboxMail)
+            .where(OutboxMail.status != OutboxStatus.SENT)
+        ):
+            assert time.monotonic() < deadline, "mail still unsent after 15 s"
+            db.session.rollback()
+            time.sleep(0.1)
+        db.session.rollback()
+
+
+def _assert_rows_pages_and_mail_agree(
+    app: Flask, pages: dict[tuple[int, bool], tuple[int, str, str]]
+) -> list[str]:
+    """The rows hold CAPACITY places and a waiting list in arrival order, each post's page
+    told its row's outcome, and the outbox holds one mail each; return the mails' ids."""
     with app.app_context():
         rows = db.session.scalars(select(Registration).order_by(Registration.arrival)).all()
         registered = [r for r in rows if r.status == RegistrationStatus.REGISTERED]
@@ -152,6 +129,4 @@ def test_registrations_and_mail_stay_exact_across_gunicorn_workers_and_a_mail_wo
             "registration_already": TWICE,
         }
         stored_ids = sorted(mail.message_id for mail in outbox)
-
-    delivered = [str(mail.message["Message-ID"]) for mail in smtp.recorder.received]
-    assert sorted(delivered) == stored_ids  # each mail once: none lost, none sent twice
+    return stored_ids
