@@ -17,7 +17,7 @@ from fastpath.core.tokens import (
     new_nonce,
     new_token,
 )
-from tests.forms import post, submission_fields
+from tests.helpers.forms import post, submission_fields
 
 
 def test_new_nonce_has_the_shape_it_is_checked_for():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fastpath.content import ContentError, load_workshop
-from tests.editions import edition_with
+from tests.helpers.editions import edition_with
 
 
 @pytest.mark.parametrize(
