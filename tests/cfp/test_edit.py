@@ -7,21 +7,16 @@ import io
 
 import pytest
 
-from fastpath.cfp.models import Submission
-from fastpath.core.extensions import db
-from fastpath.core.tokens import new_token
 from tests.helpers.pdfs import pdf_bytes
 from tests.helpers.submissions import (
     KEPT,
     all_submissions,
-    csrf_of,
     deliver,
     edit_data,
-    nonce_of,
     outbox,
     stored_files,
     submit_and_get_link,
-    submit_ok,
+    submit_with_csrf_and_take_its_token,
     text_of,
 )
 
@@ -189,12 +184,7 @@ def test_edit_with_bad_input_changes_nothing(app, client):
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 def test_edit_without_csrf_token_keeps_the_input(app, client):
-    html = text_of(client.get("/submit"))
-    submit_ok(client, form_nonce=nonce_of(html), csrf_token=csrf_of(html))
-    with app.app_context():
-        submission = db.session.scalars(db.select(Submission)).one()
-        token, submission.token_hash = new_token()
-        db.session.commit()
+    token = submit_with_csrf_and_take_its_token(app, client)
     data = edit_data("", title="Edited", version="1")
     response = client.post(
         f"/submission/{token}/edit", data=data, content_type="multipart/form-data"

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from fastpath.cfp.models import Submission, SubmissionStatus
-from fastpath.core.extensions import db
-from fastpath.core.tokens import new_token
+from fastpath.cfp.models import SubmissionStatus
 from tests.helpers.submissions import (
     all_submissions,
-    csrf_of,
     deliver,
-    nonce_of,
     submit_and_get_link,
-    submit_ok,
+    submit_with_csrf_and_take_its_token,
     text_of,
 )
 
@@ -50,12 +46,7 @@ def test_withdraw_asks_first_then_withdraws_and_mails(mail_app, smtp):
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 def test_withdraw_without_csrf_token_does_nothing(app, client):
-    html = text_of(client.get("/submit"))
-    submit_ok(client, form_nonce=nonce_of(html), csrf_token=csrf_of(html))
-    with app.app_context():
-        submission = db.session.scalars(db.select(Submission)).one()
-        token, submission.token_hash = new_token()
-        db.session.commit()
+    token = submit_with_csrf_and_take_its_token(app, client)
     response = client.post(f"/submission/{token}/withdraw")
     assert response.status_code == 303
     assert response.headers["Location"] == f"/submission/{token}/withdraw"

@@ -15,6 +15,7 @@ from werkzeug.test import encode_multipart
 
 from fastpath.cfp.models import Submission
 from fastpath.core.extensions import db
+from fastpath.core.tokens import new_token
 from fastpath.mail.delivery import deliver_pending
 from fastpath.mail.models import OutboxMail
 from tests.helpers.pdfs import pdf_bytes
@@ -184,3 +185,15 @@ def edit_data(html: str, **overrides) -> dict:
     for key in [k for k, v in overrides.items() if v is None]:
         data.pop(key, None)
     return data
+
+
+def submit_with_csrf_and_take_its_token(app: Flask, client) -> str:
+    """Submit through the form with its CSRF token; return a private token of the new
+    submission (made here, as the link mailed is not read)."""
+    html = text_of(client.get("/submit"))
+    submit_ok(client, form_nonce=nonce_of(html), csrf_token=csrf_of(html))
+    with app.app_context():
+        submission = db.session.scalars(db.select(Submission)).one()
+        token, submission.token_hash = new_token()
+        db.session.commit()
+    return token
