@@ -40,7 +40,7 @@ run: $(VENV)/.installed-run instance/dev-secret-key
 # `postgresql` binaries are installed (browser and SQLite-only tests run once).
 test: $(VENV)/.installed-test
 	$(BIN)/pytest
-	@if $(BIN)/python -m tests.postgres; then \
+	@if $(BIN)/python -m tests.helpers.postgres; then \
 		echo "== the suite again on PostgreSQL"; \
 		FASTPATH_TEST_DATABASE=postgresql $(BIN)/pytest --ignore=tests/e2e; \
 	else \

@@ -32,7 +32,7 @@ def pytest_configure(config: pytest.Config) -> None:
     global _postgres
     config.addinivalue_line("markers", "sqlite_only: a test of SQLite-specific behaviour")
     if TEST_DATABASE == "postgresql" and _postgres is None:
-        from tests.postgres import start_server
+        from tests.helpers.postgres import start_server
 
         _postgres = start_server()
 
@@ -139,7 +139,7 @@ def _dispose_engines() -> Iterator[None]:
 
 
 def create_schema(app: Flask) -> None:
-    """Tables straight from the models (fast). tests/test_migrations.py proves the migrations
+    """Tables straight from the models (fast). tests/server/test_migrations.py proves the migrations
     build exactly this schema, so `flask db upgrade` and the tests agree."""
     from fastpath.core.extensions import db
 
@@ -251,12 +251,12 @@ class SmtpServer:
 
 
 def _start_controller(recorder: SmtpRecorder, port: int = 0) -> Controller:
-    controller = Controller(recorder, hostname="127.0.0.1", port=port or _free_port())
+    controller = Controller(recorder, hostname="127.0.0.1", port=port or free_port())
     controller.start()
     return controller
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as sock:

@@ -37,7 +37,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tests.pdfs import pdf_bytes
+from tests.helpers.pdfs import pdf_bytes
 
 if TYPE_CHECKING:  # the runner imports this module, not the other way round
     from tests.benchmarks.__main__ import MailSink, Result, Server

@@ -10,7 +10,7 @@ from flask import Flask
 from fastpath.cfp.models import Submission
 from fastpath.core.extensions import db
 from tests.conftest import LiveServer, start_live_server
-from tests.pdfs import pdf_bytes
+from tests.helpers.pdfs import pdf_bytes
 
 
 @pytest.fixture

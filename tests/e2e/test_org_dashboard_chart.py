@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import make_app, start_live_server
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_organizer_flow import assert_clean, sign_in
-from tests.test_organizer import add_registration, add_submission, make_organizer
+from tests.helpers.organizers import add_registration, add_submission, make_organizer
 
 VISIBLE_CHART = """() => [...document.querySelectorAll('figure.chart svg[role=img]')]
     .filter(svg => svg.getBoundingClientRect().width > 0)

@@ -17,7 +17,7 @@ from fastpath.core.extensions import db
 from fastpath.mail.delivery import deliver_pending
 from tests.conftest import make_app, start_live_server
 from tests.e2e.conftest import PHONE
-from tests.test_organizer import (
+from tests.helpers.organizers import (
     EMAIL,
     PASSWORD,
     add_registration,

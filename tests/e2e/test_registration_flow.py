@@ -36,7 +36,8 @@ def content_with_capacity(tmp_path: Path, capacity: int) -> Path:
 
 @pytest.fixture
 def site(tmp_path, smtp):
-    # Places at once (the address confirmation step is tests/test_addr_confirmation.py's).
+    # Places at once (the address confirmation step is
+    # tests/registration/test_address_confirmation.py's).
     app = make_app(
         tmp_path,
         CONTENT_DIR=str(content_with_capacity(tmp_path, 1)),

@@ -15,7 +15,7 @@ from fastpath.cfp.models import Submission, SubmissionStatus
 from fastpath.core.extensions import db
 from fastpath.mail.delivery import deliver_pending
 from tests.conftest import LiveServer, start_live_server
-from tests.pdfs import pdf_bytes
+from tests.helpers.pdfs import pdf_bytes
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 TITLE = "Tail latency of recommendation inference on shared GPUs"
