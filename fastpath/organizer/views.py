@@ -28,7 +28,7 @@ from ..core.extensions import db, limiter
 from ..core.urls import int_arg
 from ..registration.models import Registration
 from ..web.downloads import private_download
-from ..web.forms import EXPIRED, render_form_page
+from ..web.forms import EXPIRED, SHOWN, SHOWN_AGAIN, posted_status, render_form_page
 from . import dashboard as dashboard_data
 from . import decisions, exports, lists, mailbox, services
 from .auth import (
@@ -120,7 +120,8 @@ def login():
     elif request.method == "POST":
         error = "Enter your email and password."
     form.password.data = ""
-    return render_form_page("organizer/login.html", form, error=error)
+    status = SHOWN_AGAIN if error else SHOWN
+    return render_form_page("organizer/login.html", form, status, error=error)
 
 
 @bp.post("/logout")
@@ -150,7 +151,7 @@ def password():
             flash("Your password is changed; other sessions have been signed out.", "success")
             return redirect(url_for(".dashboard"), code=303)
         form.current_password.errors.append("This is not your current password.")
-    return render_form_page("organizer/password.html", form)
+    return render_form_page("organizer/password.html", form, posted_status(form))
 
 
 # --- Dashboard and activity ---------------------------------------------------------------

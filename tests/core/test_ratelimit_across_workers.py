@@ -83,7 +83,7 @@ def test_sign_in_and_form_limits_hold_across_workers(tmp_path: Path, smtp: SmtpS
     finally:
         stop_process(server)
 
-    assert sign_ins == [200] * 5 + [429] * 15
+    assert sign_ins == [422] * 5 + [429] * 15
     # Refused without the form's nonce (422), but each post counts towards the limit.
     assert posts == [422] * 4 + [429] * 8
     assert (tmp_path / "instance" / "ratelimits.sqlite3").is_file()
@@ -111,7 +111,7 @@ def test_redis_storage_limits_across_workers(tmp_path: Path, smtp: SmtpServer) -
         redis.terminate()
         redis.wait(timeout=10)
 
-    assert sign_ins == [200] * 5 + [429] * 7
+    assert sign_ins == [422] * 5 + [429] * 7
     assert not (tmp_path / "instance" / "ratelimits.sqlite3").exists()
 
 

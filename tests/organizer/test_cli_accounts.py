@@ -67,7 +67,9 @@ def test_cli_set_password_and_list(app, runner, client):
 
     assert result.exit_code == 0, result.output
     assert client.get("/organizer/").status_code == 302  # the old session has ended
-    assert sign_in(app.test_client()).status_code == 200  # old password refused
+    assert (
+        sign_in(app.test_client()).status_code == 422
+    )  # old password refused (the form shown again)
     assert sign_in(app.test_client(), password="a brand new passphrase").status_code == 302
     assert listing.exit_code == 0
     assert listing.output.startswith(f"{EMAIL}\tcreated ")

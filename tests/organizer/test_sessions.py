@@ -84,6 +84,6 @@ def test_password_change_needs_the_current_password(app, organizer_client):
         },
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "This is not your current password." in response.get_data(as_text=True)
     assert sign_in(app.test_client()).location == "/organizer/"

@@ -36,7 +36,7 @@ def test_sign_in_wrong_password_and_unknown_email_get_the_same_answer(app, clien
     wrong = sign_in(client, password="not the password")
     unknown = sign_in(client, email="nobody@fastpath.test", password="not the password")
 
-    assert wrong.status_code == unknown.status_code == 200
+    assert wrong.status_code == unknown.status_code == 422
     assert SIGN_IN_FAILED in wrong.get_data(as_text=True)
     # Same page, except the echoed email address.
     assert wrong.get_data(as_text=True).replace(EMAIL, "X") == unknown.get_data(
@@ -83,7 +83,7 @@ def test_sign_in_locks_the_account_after_repeated_failures(app, client):
         assert SIGN_IN_FAILED in sign_in(client, password="wrong").get_data(as_text=True)
     refused = sign_in(client)  # the right password, but the account is paused
 
-    assert refused.status_code == 200
+    assert refused.status_code == 422
     assert SIGN_IN_FAILED in refused.get_data(as_text=True)
     assert client.get("/organizer/").status_code == 302
     with app.app_context():
@@ -102,7 +102,7 @@ def test_sign_in_locks_the_account_after_repeated_failures(app, client):
 def test_sign_in_attempts_are_limited_per_address(app, client):
     make_organizer(app)
     for i in range(3):
-        assert sign_in(client, email=f"guess{i}@fastpath.test").status_code == 200
+        assert sign_in(client, email=f"guess{i}@fastpath.test").status_code == 422
 
     limited = sign_in(client)
 
