@@ -13,10 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from . import cli, models  # noqa: F401  (models: every table known to the metadata and migrations)
 from .cfp.views import bp as cfp_bp
+from .clock import parse_moment
 from .config import PACKAGE_DIR, ROOT_DIR, Defaults
 from .content import ContentError, load_workshop
 from .core import text, urls
-from .core.clock import parse_moment
 from .core.database import configure_engine
 from .core.extensions import csrf, db, limiter, mail, migrate
 from .core.ratelimit import default_uri  # also registers its storage scheme with limits

@@ -16,7 +16,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from .core.clock import real_now
+from .clock import real_now
 from .core.extensions import db
 
 DATABASE_NAME = "fastpath.sqlite3"

@@ -23,8 +23,8 @@ from pypdf import PdfReader
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 
+from ..clock import now, real_now
 from ..content import SubmissionRules, current_workshop
-from ..core.clock import now, real_now
 from ..core.emails import normalize_email
 from ..core.extensions import db
 from ..core.text import file_size, megabytes

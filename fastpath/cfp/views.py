@@ -26,8 +26,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from ..clock import as_utc
 from ..core.after_response import after_response
-from ..core.clock import as_utc
 from ..core.extensions import db, limiter
 from ..core.tokens import new_nonce
 from ..mail.allowance import TooManyMails, recipient_has_room

@@ -14,7 +14,7 @@ from typing import Protocol
 from sqlalchemy import DateTime, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .clock import now
+from ..clock import now
 from .extensions import db
 
 COMMAND_LINE = "command line"  # the actor of what a `flask` command did

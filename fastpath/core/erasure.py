@@ -14,7 +14,7 @@ from typing import Any
 from markupsafe import escape
 from sqlalchemy import select
 
-from .clock import as_utc
+from ..clock import as_utc
 from .emails import normalize_email
 from .extensions import db
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from limits.storage import Storage
 
-from .clock import real_now
+from ..clock import real_now
 
 SCHEME = "fastpath+sqlite"
 # Long enough for any queue of workers counting at the same moment; each write is one row.

@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..core.clock import real_now
+from ..clock import real_now
 from ..core.extensions import db
 from .delivery import DeliveryReport, deliver_due
 from .models import OutboxMail, OutboxStatus

@@ -29,7 +29,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, and_, or_, true
 from sqlalchemy.orm import selectinload
 
-from ..core import clock
+from .. import clock
 from ..core.database import reading
 from ..core.extensions import db
 from .models import OutboxMail, OutboxStatus

@@ -11,8 +11,8 @@ from typing import Any
 
 from flask import current_app, render_template
 
+from ..clock import now, real_now
 from ..content import current_workshop
-from ..core.clock import now, real_now
 from ..core.extensions import db
 from .models import OutboxAttachment, OutboxMail, OutboxStatus
 from .sender import note_outbox_changed

@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from flask import current_app, g, redirect, request, session, url_for
 from sqlalchemy import or_
 
-from ..core.clock import as_utc, real_now
+from ..clock import as_utc, real_now
 
 # The one normaliser; organizer.email is stored in its spelling (re-exported for services).
 from ..core.emails import normalize_email as normalize_email

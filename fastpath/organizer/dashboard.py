@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func
 
 from ..cfp.models import Submission, SubmissionStatus, SubmissionTopic
-from ..core.clock import as_utc
+from ..clock import as_utc
 from ..core.extensions import db
 from ..registration.models import Registration, RegistrationStatus
 

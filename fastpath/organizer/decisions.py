@@ -14,9 +14,9 @@ from flask import current_app, render_template
 
 from ..cfp.models import Submission, SubmissionAuthor, SubmissionStatus
 from ..cfp.services import topic_titles
+from ..clock import now
 from ..content import current_workshop
 from ..core.audit import AuditAction, record
-from ..core.clock import now
 from ..core.erasure import is_erased_address
 from ..core.extensions import db
 from ..mail import queue_mail

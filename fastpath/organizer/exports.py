@@ -24,8 +24,8 @@ from sqlalchemy.orm import selectinload
 
 from ..cfp.models import Submission
 from ..cfp.services import topic_titles
+from ..clock import as_utc, now
 from ..content import current_workshop
-from ..core.clock import as_utc, now
 from ..core.extensions import db
 from . import lists
 

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..cfp.models import Submission
 from ..cfp.services import send_lost_links
+from ..clock import as_utc, now, real_now
 from ..core.audit import AuditAction, AuditEvent, record
-from ..core.clock import as_utc, now, real_now
 from ..core.extensions import db
 from ..registration.models import Registration
 from ..registration.services import cancel, send_link

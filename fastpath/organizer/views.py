@@ -22,8 +22,8 @@ from flask_wtf.csrf import CSRFError
 
 from ..cfp.models import Submission
 from ..cfp.services import PdfMissing, pdf_download, topic_titles
+from ..clock import as_utc
 from ..core.audit import AuditAction, record
-from ..core.clock import as_utc
 from ..core.extensions import db, limiter
 from ..core.urls import int_arg
 from ..registration.models import Registration

@@ -11,7 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from ..core.clock import now
+from ..clock import now
 from ..core.extensions import db
 from .services import (
     apply_retention,

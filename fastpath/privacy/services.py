@@ -24,9 +24,9 @@ from sqlalchemy import Enum, String, and_, select, update
 
 from ..cfp import privacy as cfp_privacy
 from ..cfp.models import SubmissionAuthor
+from ..clock import now
 from ..content import current_workshop
 from ..core.audit import AuditAction, AuditEvent, record
-from ..core.clock import now
 from ..core.emails import normalize_email
 from ..core.erasure import Scrubber, address_pattern, iso, other_addresses_hidden, rows_by_id
 from ..core.extensions import db

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..core.clock import now
+from ..clock import now
 from ..core.erasure import Scrubber, is_erased_address, iso, placeholder, placeholder_address
 from ..core.extensions import db
 from ..core.tokens import new_token

@@ -17,8 +17,8 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..clock import as_utc, now, real_now
 from ..content import current_workshop
-from ..core.clock import as_utc, now, real_now
 from ..core.database import reading
 from ..core.emails import normalize_email
 from ..core.extensions import db

@@ -24,9 +24,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
+from ..clock import as_utc
 from ..content import current_workshop
 from ..core.after_response import after_response
-from ..core.clock import as_utc
 from ..core.database import reading
 from ..core.extensions import db, limiter
 from ..mail.allowance import TooManyMails, recipient_has_room, spend_visitor_mails

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..clock import now
 from ..content import NewsItem, Workshop, current_workshop
-from ..core.clock import now
 from ..core.extensions import db
 from ..core.windows import TimeWindow, Window
 

@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 from flask import Flask, request
 
+from ..clock import now, pinned_now
 from ..content import Deadline, current_workshop
-from ..core.clock import now, pinned_now
 from ..core.text import file_size
 from .state import site_state
 
