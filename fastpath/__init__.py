@@ -24,6 +24,7 @@ from .mail import sender as outbox_sender
 from .organizer.views import bp as organizer_bp
 from .registration.services import is_full
 from .registration.views import bp as registration_bp
+from .reviews.views import bp as reviews_bp
 from .site.views import bp as site_bp
 from .web import assets, errors, page_cache, security, state, templating
 
@@ -129,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cfp_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(organizer_bp, url_prefix="/organizer")
+    app.register_blueprint(reviews_bp, url_prefix="/organizer/reviews")
     errors.init_app(app)
 
 

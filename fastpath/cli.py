@@ -16,6 +16,7 @@ from .mail.cli import commands as mail_commands
 from .organizer.cli import commands as organizer_commands
 from .organizer.services import DEMO_ORGANIZER_EMAIL, create_demo_organizer
 from .registration.cli import commands as registration_commands
+from .reviews.cli import commands as review_commands
 
 demo_cli = AppGroup("demo", help="Set up the local demo that `make run` serves.")
 
@@ -53,5 +54,11 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     backup.init_app(app)
     privacy.init_app(app)
-    for group in (*mail_commands, *cfp_commands, *registration_commands, *organizer_commands):
+    for group in (
+        *mail_commands,
+        *cfp_commands,
+        *registration_commands,
+        *organizer_commands,
+        *review_commands,
+    ):
         app.cli.add_command(group)

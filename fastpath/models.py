@@ -9,5 +9,6 @@ from .core import audit as audit_models  # noqa: F401
 from .mail.models import OutboxAttachment, OutboxMail, OutboxStatus
 from .organizer import models as organizer_models  # noqa: F401
 from .registration import models as registration_models  # noqa: F401
+from .reviews import models as reviews_models  # noqa: F401
 
 __all__ = ["OutboxAttachment", "OutboxMail", "OutboxStatus"]

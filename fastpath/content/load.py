@@ -4,7 +4,7 @@ checks that span parts (references between them, dates in order)."""
 from __future__ import annotations
 
 import tomllib
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from .model import (
     AOE_LABEL,
     DEFAULT_POSITIONS,
     DEFAULT_REGISTRATION_FIELDS,
+    DEFAULT_REVIEW_FIELDS,
     PROGRAM_KINDS,
     REGISTRATION_FIELD_SETTINGS,
     SHOWN_WHILE,
@@ -25,6 +26,8 @@ from .model import (
     PreviousEdition,
     ProgramItem,
     RegistrationRules,
+    ReviewField,
+    ReviewRules,
     Speaker,
     SubmissionRules,
     Topic,
@@ -56,7 +59,8 @@ def load_workshop(directory: str | Path) -> Workshop:
     registration = _registration(reg, zone, starts)
     _check_dates_in_order(sub, reg, submission, registration, starts)
     # Read in the file's order, so the first mistake in it is the one reported.
-    key_dates = _key_dates(root, day, submission)
+    review = _review(root.table("review", required=False), submission)
+    key_dates = _key_dates(root, day, submission, review)
     organizers = tuple(
         Person(p.text("name"), p.text("affiliation"), p.text("role"))
         for p in root.tables("organizers")
@@ -110,6 +114,7 @@ def load_workshop(directory: str | Path) -> Workshop:
         previous_editions=tuple(sorted(previous, key=lambda edition: -edition.year)),
         submission=submission,
         registration=registration,
+        review=review,
         pages=pages,
     )
 
@@ -157,6 +162,76 @@ def _submission(sub: TableReader) -> SubmissionRules:
         abstract_words_max=sub.positive_int("abstract_words_max"),
         title_chars_max=sub.positive_int("title_chars_max"),
         number_prefix=sub.text("number_prefix"),
+    )
+
+
+def _review(rev: TableReader, submission: SubmissionRules) -> ReviewRules:
+    """[review]; every key is optional. Without a deadline, reviews close at the end of the
+    day before the author notification, in the submission deadline's zone."""
+    zone = submission.deadline.at.tzinfo
+    if rev.has("deadline_timezone"):
+        zone = rev.zone("deadline_timezone")
+    at = rev.local_datetime("deadline", required=False)
+    if at is None:
+        at = datetime.combine(submission.notification - timedelta(days=1), time(23, 59, 59))
+    deadline = Deadline(at.replace(tzinfo=zone), _zone_label(zone))
+    if deadline.at.date() < submission.deadline.at.date():
+        raise rev.fail("deadline", "must not be before submission.deadline")
+    fields = DEFAULT_REVIEW_FIELDS
+    if rev.has("fields"):
+        fields = tuple(_review_field(item) for item in rev.tables("fields"))
+        keys = [f.key for f in fields]
+        if len(set(keys)) != len(keys):
+            raise rev.fail("fields", "two fields have the same key")
+        roles = [f.role for f in fields if f.role]
+        if len(set(roles)) != len(roles):
+            raise rev.fail("fields", "at most one field has role merit, and one expertise")
+    return ReviewRules(
+        deadline=deadline,
+        fields=fields,
+        double_blind=bool(rev.get("double_blind", bool, required=False)),
+        hide_reviewer_names=bool(rev.get("hide_reviewer_names", bool, required=False)),
+        per_submission=rev.positive_int("per_submission", required=False) or 3,
+    )
+
+
+def _review_field(item: TableReader) -> ReviewField:
+    key = item.text("key")
+    if not key.replace("_", "").isalnum() or not key.isascii():
+        raise item.fail("key", f"use letters, digits and _ only, got {key!r}")
+    kind = item.choice("kind", ("score", "text"))
+    required = item.get("required", bool, required=False)
+    if kind == "text":
+        return ReviewField(
+            key,
+            item.text("label"),
+            "text",
+            audience=item.choice("audience", ("authors", "committee")),
+            required=True if required is None else required,
+            help=item.text("help", required=False) or "",
+        )
+    labels = item.strings("labels")
+    lowest = item.get("min", int, required=False)
+    lowest = 1 if lowest is None else lowest
+    highest = item.get("max", int, required=False)
+    if highest is None:
+        highest = lowest + len(labels) - 1
+    if highest <= lowest:
+        raise item.fail("max", f"must be above min ({lowest})")
+    if labels and len(labels) != highest - lowest + 1:
+        raise item.fail("labels", f"give one label per point from {lowest} to {highest}")
+    scale = tuple(
+        (point, labels[point - lowest] if labels else str(point))
+        for point in range(lowest, highest + 1)
+    )
+    return ReviewField(
+        key,
+        item.text("label"),
+        "score",
+        scale=scale,
+        role=item.choice("role", ("merit", "expertise"), required=False) or "",
+        required=True if required is None else required,
+        help=item.text("help", required=False) or "",
     )
 
 
@@ -221,12 +296,15 @@ def _check_dates_in_order(
         raise reg.fail("opens", f"must be before registration closes ({closes:%Y-%m-%d %H:%M})")
 
 
-def _key_dates(root: TableReader, day: date, submission: SubmissionRules) -> tuple[KeyDate, ...]:
+def _key_dates(
+    root: TableReader, day: date, submission: SubmissionRules, review: ReviewRules
+) -> tuple[KeyDate, ...]:
     deadline = submission.deadline
     # `is = "..."`: a date that is another fact's, so it cannot drift from it.
     same_as = {
         "submission_deadline": (deadline.at.date(), deadline),
         "notification": (submission.notification, None),
+        "review_deadline": (review.deadline.at.date(), review.deadline),
         "workshop": (day, None),
     }
     key_dates = []
@@ -240,7 +318,8 @@ def _key_dates(root: TableReader, day: date, submission: SubmissionRules) -> tup
         else:
             raise item.fail(
                 "is",
-                f"unknown {meaning!r} (use submission_deadline, notification or workshop, "
+                f"unknown {meaning!r} (use submission_deadline, review_deadline, notification "
+                "or workshop, "
                 "or give a date)",
             )
     return tuple(key_dates)

@@ -174,6 +174,119 @@ class RegistrationRules:
 
 
 @dataclass(frozen=True)
+class ReviewField:
+    """One field of the committee's review form: a score on a scale, or a text."""
+
+    key: str
+    label: str
+    kind: str  # "score" or "text"
+    # score fields: the scale and a label for each point ((1, "Strong reject"), ...)
+    scale: tuple[tuple[int, str], ...] = ()
+    # "merit" (the overall score the chairs' table averages), "expertise" (the reviewer's
+    # confidence, its weight), or "" for any other score
+    role: str = ""
+    # text fields: "authors" (may be sent to the authors with the decision) or "committee"
+    audience: str = "committee"
+    required: bool = True
+    help: str = ""
+
+    @property
+    def lowest(self) -> int:
+        return self.scale[0][0]
+
+    @property
+    def highest(self) -> int:
+        return self.scale[-1][0]
+
+    def label_of(self, value: int | None) -> str:
+        return dict(self.scale).get(value, "") if value is not None else ""
+
+
+DEFAULT_REVIEW_FIELDS = (
+    ReviewField(
+        "overall_merit",
+        "Overall merit",
+        "score",
+        scale=(
+            (1, "Strong reject"),
+            (2, "Weak reject"),
+            (3, "Borderline"),
+            (4, "Weak accept"),
+            (5, "Strong accept"),
+        ),
+        role="merit",
+    ),
+    ReviewField(
+        "expertise",
+        "Reviewer expertise",
+        "score",
+        scale=(
+            (1, "No familiarity"),
+            (2, "Some familiarity"),
+            (3, "Knowledgeable"),
+            (4, "Expert"),
+        ),
+        role="expertise",
+    ),
+    ReviewField(
+        "comments_for_authors",
+        "Comments for the authors",
+        "text",
+        audience="authors",
+        help="The chairs may send these to the authors with the decision, without your name.",
+    ),
+    ReviewField(
+        "comments_for_committee",
+        "Comments for the committee only",
+        "text",
+        audience="committee",
+        required=False,
+        help="Never shown to the authors.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ReviewRules:
+    """How the program committee reviews: the form, the deadline, who sees whom."""
+
+    deadline: Deadline  # reviews and edits close here
+    fields: tuple[ReviewField, ...] = DEFAULT_REVIEW_FIELDS
+    # Reviewers see no author names, emails or affiliations anywhere.
+    double_blind: bool = False
+    # Reviewers see each other's reviews (after submitting their own) without names.
+    hide_reviewer_names: bool = False
+    per_submission: int = 3  # the automatic assignment's default
+
+    @property
+    def closes(self) -> datetime:
+        return self.deadline.utc
+
+    def field(self, key: str) -> ReviewField | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+    @property
+    def score_fields(self) -> tuple[ReviewField, ...]:
+        return tuple(f for f in self.fields if f.kind == "score")
+
+    @property
+    def text_fields(self) -> tuple[ReviewField, ...]:
+        return tuple(f for f in self.fields if f.kind == "text")
+
+    @property
+    def merit_field(self) -> ReviewField | None:
+        return next((f for f in self.fields if f.role == "merit"), None)
+
+    @property
+    def expertise_field(self) -> ReviewField | None:
+        return next((f for f in self.fields if f.role == "expertise"), None)
+
+    @property
+    def author_text_fields(self) -> tuple[ReviewField, ...]:
+        return tuple(f for f in self.text_fields if f.audience == "authors")
+
+
+@dataclass(frozen=True)
 class Workshop:
     """Everything the site knows about one edition of the workshop."""
 
@@ -200,6 +313,7 @@ class Workshop:
     previous_editions: tuple[PreviousEdition, ...]
     submission: SubmissionRules
     registration: RegistrationRules
+    review: ReviewRules
     pages: dict[str, Page] = field(default_factory=dict)
 
     def topic(self, key: str) -> Topic | None:

@@ -38,6 +38,17 @@ class AuditAction(enum.StrEnum):
     PRIVACY_EXPORT = "privacy_export"
     PRIVACY_ERASE = "privacy_erase"
     PRIVACY_RETENTION = "privacy_retention"
+    # the committee's review (fastpath/reviews)
+    REVIEWER_INVITED = "reviewer_invited"
+    INVITATION_ACCEPTED = "invitation_accepted"
+    CONFLICT_SET = "conflict_set"
+    CONFLICT_CLEARED = "conflict_cleared"
+    ASSIGNMENT_ADDED = "assignment_added"
+    ASSIGNMENT_REMOVED = "assignment_removed"
+    ASSIGNMENTS_MAILED = "assignments_mailed"
+    REVIEW_SUBMITTED = "review_submitted"
+    REVIEW_REMINDER = "review_reminder"
+    DISCUSSION_DIGEST = "discussion_digest"
 
 
 def event_kind(kinds: type[enum.StrEnum], length: int) -> Enum:

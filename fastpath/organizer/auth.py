@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from flask import current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 from sqlalchemy import or_
 
 from ..clock import as_utc, real_now
@@ -151,6 +151,42 @@ def login_required(view: F) -> F:
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+# The organizer pages a reviewer may use: their account, nothing of the chairs'. Everything
+# else in the organizer blueprint answers 404 to a reviewer (see reviewer_fence).
+REVIEWER_ENDPOINTS = frozenset({"organizer.login", "organizer.logout", "organizer.password"})
+
+
+def home_endpoint(organizer: Organizer) -> str:
+    """Where an organizer lands after signing in: chairs on the dashboard, reviewers on
+    their own review page."""
+    return "organizer.dashboard" if organizer.is_chair else "reviews.home"
+
+
+def reviewer_fence() -> None:
+    """before_request of the chairs' blueprints: a reviewer's request for a chair page gets
+    the same 404 as a page that does not exist, before the view runs."""
+    organizer = current_organizer()
+    if organizer is not None and not organizer.is_chair:
+        if request.endpoint == "organizer.dashboard":
+            return redirect(url_for("reviews.home"))  # type: ignore[return-value]
+        if request.endpoint not in REVIEWER_ENDPOINTS:
+            abort(404)
+
+
+def chair_required(view: F) -> F:
+    """login_required, and a 404 for a reviewer (for chair views outside the organizer
+    blueprint, whose reviewer_fence does the same for all of its views)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        organizer = current_organizer()
+        if organizer is not None and not organizer.is_chair:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return login_required(wrapper)  # type: ignore[return-value]
 
 
 def safe_next(target: str | None) -> str | None:

@@ -6,12 +6,22 @@ organizer/decisions.py); who decided is in the audit log."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.audit import event_kind
 from ..core.extensions import db
+
+
+class OrganizerRole(enum.StrEnum):
+    """Chairs run the whole workshop; reviewers (the program committee) see only the
+    submissions they may review (fastpath/reviews/access.py says which)."""
+
+    CHAIR = "chair"
+    REVIEWER = "reviewer"
 
 
 class Organizer(db.Model):
@@ -24,10 +34,24 @@ class Organizer(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    role: Mapped[OrganizerRole] = mapped_column(
+        event_kind(OrganizerRole, 20), default=OrganizerRole.CHAIR, server_default="chair"
+    )
+    # Shown to the chairs and used to suggest conflicts of interest (reviewers).
+    name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    affiliation: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     sessions: Mapped[list[OrganizerSession]] = relationship(
         back_populates="organizer", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_chair(self) -> bool:
+        return self.role == OrganizerRole.CHAIR
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
 
 
 class OrganizerSession(db.Model):

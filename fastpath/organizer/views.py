@@ -34,13 +34,17 @@ from . import decisions, exports, lists, mailbox, services
 from .auth import (
     current_organizer,
     end_session,
+    home_endpoint,
     login_required,
+    reviewer_fence,
     safe_next,
     start_session,
 )
 from .forms import DecisionForm, PasswordForm, SignInForm
 
 bp = Blueprint("organizer", __name__)
+# Reviewers sign in here too, but every chair page answers them 404 (fastpath/organizer/auth.py).
+bp.before_request(reviewer_fence)
 
 SIGN_IN_FAILED = (
     "That email and password do not match an organizer account, or signing in from here is "
@@ -103,7 +107,8 @@ def login():
     form = SignInForm()
     if request.method == "GET":
         if current_organizer() is not None:
-            return redirect(safe_next(request.args.get("next")) or url_for(".dashboard"))
+            home = url_for(home_endpoint(current_organizer()))
+            return redirect(safe_next(request.args.get("next")) or home)
         form.next.data = safe_next(request.args.get("next")) or ""
     error = None
     if form.validate_on_submit():
@@ -114,7 +119,7 @@ def login():
             start_session(organizer)
             record(AuditAction.SIGN_IN, organizer=organizer, target=f"organizer:{organizer.id}")
             db.session.commit()
-            return redirect(safe_next(form.next.data) or url_for(".dashboard"))
+            return redirect(safe_next(form.next.data) or url_for(home_endpoint(organizer)))
         db.session.commit()  # the failed attempt counts towards the lockout and is recorded
         error = SIGN_IN_FAILED
     elif request.method == "POST":
@@ -149,7 +154,7 @@ def password():
             start_session(organizer)
             db.session.commit()
             flash("Your password is changed; other sessions have been signed out.", "success")
-            return redirect(url_for(".dashboard"), code=303)
+            return redirect(url_for(home_endpoint(organizer)), code=303)
         form.current_password.errors.append("This is not your current password.")
     return render_form_page("organizer/password.html", form, posted_status(form))
 
