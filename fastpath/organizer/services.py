@@ -25,7 +25,7 @@ from .auth import (
     password_problem,
     verify_password,
 )
-from .models import Organizer, SignInThrottle
+from .models import Organizer, OrganizerRole, SignInThrottle
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -66,8 +66,17 @@ def find_organizer(email: str) -> Organizer | None:
     return db.session.scalar(db.select(Organizer).where(Organizer.email == normalize_email(email)))
 
 
-def create_organizer(email: str, password: str, *, by: Organizer | None = None) -> Organizer:
-    """A new organizer account; AccountError if the address or password won't do."""
+def create_organizer(
+    email: str,
+    password: str,
+    *,
+    by: Organizer | None = None,
+    role: OrganizerRole = OrganizerRole.CHAIR,
+    name: str = "",
+    affiliation: str = "",
+) -> Organizer:
+    """A new organizer account (a chair unless `role` says reviewer); AccountError if the
+    address or password won't do."""
     address = normalize_email(email)
     if not _EMAIL.match(address) or len(address) > 320:
         raise AccountError(f"not a mail address: {email!r}")
@@ -80,6 +89,9 @@ def create_organizer(email: str, password: str, *, by: Organizer | None = None) 
         password_hash=hash_password(password),
         created_at=moment,
         password_changed_at=moment,
+        role=role,
+        name=name.strip()[:200],
+        affiliation=affiliation.strip()[:200],
     )
     try:
         # A savepoint, so a duplicate leaves the caller's transaction usable.
@@ -91,7 +103,7 @@ def create_organizer(email: str, password: str, *, by: Organizer | None = None) 
         AuditAction.ACCOUNT_CREATE,
         organizer=by,
         target=f"organizer:{organizer.id}",
-        details=address,
+        details=f"{address} ({role})",
     )
     return organizer
 
