@@ -88,6 +88,10 @@ def start_session(organizer: Organizer) -> OrganizerSession:
         db.delete(OrganizerSession)
         .where(OrganizerSession.organizer_id == organizer.id)
         .where(or_(OrganizerSession.ended_at.is_not(None), OrganizerSession.expires_at < moment))
+        # "fetch", not the default in-Python evaluation: a session row this request loaded
+        # already (reviewer_fence looks first) holds SQLite's naive time, which Python cannot
+        # compare with the aware moment.
+        .execution_options(synchronize_session="fetch")
     )
     row = OrganizerSession(
         organizer=organizer,
