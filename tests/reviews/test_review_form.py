@@ -53,7 +53,7 @@ def test_submit_records_review_and_audit(app: Flask, reviewer_client, reviewer_i
             "grace@reviewers.test",
             f"submission:{paper}",
             "Submitted. Overall merit: 4; Reviewer expertise: 3; "
-            "Comments for the authors: A clear paper.; Comments for the committee: Accept.",
+            "Comments for the authors: A clear paper.; Comments for the committee only: Accept.",
         )
     ]
 
