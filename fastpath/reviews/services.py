@@ -77,7 +77,7 @@ def reviews_open(moment: datetime | None = None) -> bool:
 
 
 def time_left(moment: datetime | None = None) -> str:
-    """"3 days 4 hours left", "5 hours 10 minutes left", or "closed"."""
+    """ "3 days 4 hours left", "5 hours 10 minutes left", or "closed"."""
     remaining = current_workshop().review.closes - (moment or now())
     seconds = int(remaining.total_seconds())
     if seconds <= 0:
@@ -259,7 +259,9 @@ def reviewer_labels(submission: Submission) -> dict[int, str]:
         )
     )
     for reviewer_id in db.session.scalars(
-        db.select(Review.reviewer_id).where(Review.submission_id == submission.id).order_by(Review.id)
+        db.select(Review.reviewer_id)
+        .where(Review.submission_id == submission.id)
+        .order_by(Review.id)
     ):
         if reviewer_id not in order:
             order.append(reviewer_id)
@@ -561,7 +563,9 @@ def send_digests(*, by: Organizer | None = None) -> int:
             .where(DiscussionComment.id > cursor.last_comment_id)
             .where(DiscussionComment.id <= latest)
             .where(
-                db.or_(DiscussionComment.author_id.is_(None), DiscussionComment.author_id != person.id)
+                db.or_(
+                    DiscussionComment.author_id.is_(None), DiscussionComment.author_id != person.id
+                )
             )
             .order_by(DiscussionComment.submission_id, DiscussionComment.id)
         )

@@ -105,9 +105,7 @@ def test_declare_conflict_removes_unsubmitted_assignment(app: Flask, reviewer_cl
     assert "My student" in page and "Paper" not in page.split("<h1>")[1]
 
 
-def test_declare_conflict_after_submitted_review_refused(
-    app: Flask, reviewer_client, reviewer_id
-):
+def test_declare_conflict_after_submitted_review_refused(app: Flask, reviewer_client, reviewer_id):
     paper = add_submission(app, "Paper", authors=KTH)
     assign(app, reviewer_id, paper)
     add_review(app, reviewer_id, paper)

@@ -33,7 +33,9 @@ def test_zip_holds_assigned_visible_pdfs(app: Flask, reviewer_client, reviewer_i
     assert response.status_code == 200
     assert response.is_streamed
     assert response.headers["Content-Type"] == "application/zip"
-    assert response.headers["Content-Disposition"] == 'attachment; filename="FastPath2020-papers.zip"'
+    assert (
+        response.headers["Content-Disposition"] == 'attachment; filename="FastPath2020-papers.zip"'
+    )
     assert response.headers["Cache-Control"] == "no-store"
     archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
     assert archive.namelist() == ["FP20-001.pdf", "FP20-005.pdf"]

@@ -67,7 +67,10 @@ def test_submitted_review_edited_stays_submitted(app: Flask, reviewer_client, re
     assert response.status_code == 303
     [row] = reviews(app)
     assert row[2] == "submitted" and row[3]["overall_merit"] == 2 and row[5] == 2
-    assert [a[3].split(".")[0] for a in review_audit(app)] == ["Submitted", "Edited after submitting"]
+    assert [a[3].split(".")[0] for a in review_audit(app)] == [
+        "Submitted",
+        "Edited after submitting",
+    ]
     refused = post_review(reviewer_client, 1, submit=False, version=2, comments_for_authors="")
     assert refused.status_code == 422
     assert reviews(app)[0][5] == 2
@@ -89,9 +92,7 @@ def test_score_out_of_scale_refused(app: Flask, reviewer_client, reviewer_id):
 def test_missing_required_refused_on_submit(app: Flask, reviewer_client, reviewer_id):
     paper = add_submission(app, "Paper", authors=AUTHORS)
     assign(app, reviewer_id, paper)
-    response = post_review(
-        reviewer_client, 1, submit=True, expertise="", comments_for_authors="  "
-    )
+    response = post_review(reviewer_client, 1, submit=True, expertise="", comments_for_authors="  ")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Choose a value for “Reviewer expertise”." in page
