@@ -189,7 +189,9 @@ def _state() -> _State:
 def _fingerprint(state: _State, per_submission: int) -> str:
     data = {
         "n": per_submission,
-        "submissions": [[s.id, s.number, s.status.value, sorted(s.topic_keys)] for s in state.submissions],
+        "submissions": [
+            [s.id, s.number, s.status.value, sorted(s.topic_keys)] for s in state.submissions
+        ],
         "reviewers": [r.id for r in state.reviewers],
         "conflicts": {str(rid): sorted(ids) for rid, ids in sorted(state.conflicts.items())},
         "bids": sorted([rid, sid, pref.value] for (rid, sid), pref in state.bids.items()),
@@ -224,9 +226,7 @@ def plan_auto(per_submission: int) -> AssignmentPlan:
             on[sid].add(rid)
     eligible: dict[int, list[int]] = {
         s.id: [
-            rid
-            for rid in reviewer_ids
-            if s.id not in state.conflicts[rid] and rid not in on[s.id]
+            rid for rid in reviewer_ids if s.id not in state.conflicts[rid] and rid not in on[s.id]
         ]
         for s in state.submissions
     }
@@ -379,14 +379,14 @@ def apply_plan(plan: AssignmentPlan, *, by: Organizer | None) -> int:
             AuditAction.ASSIGNMENT_ADDED,
             organizer=by,
             target=f"submission:{pair.submission_id}",
-            details=f"{pair.reviewer_email} assigned to {_reference(pair.number)} "
+            details=f"{pair.reviewer_email} assigned to {reference_of(pair.number)} "
             f"(automatic, {plan.per_submission} per submission){flag}",
         )
     notify_new_assignments(by=by)
     return added
 
 
-def _reference(number: int) -> str:
+def reference_of(number: int) -> str:
     return f"{current_workshop().submission.number_prefix}-{number:03d}"
 
 
@@ -465,9 +465,7 @@ def _review_details(review: Review) -> str:
     return f"submitted review deleted, it was: scores {scores}; texts {texts}"
 
 
-def _remove(
-    reviewer: Organizer, submission: Submission, *, by: Organizer | None, why: str
-) -> str:
+def _remove(reviewer: Organizer, submission: Submission, *, by: Organizer | None, why: str) -> str:
     """Delete the assignment and the reviewer's review of it; audit ASSIGNMENT_REMOVED."""
     row = _assignment(reviewer.id, submission.id)
     review = _review(reviewer.id, submission.id)
@@ -490,18 +488,14 @@ def _remove(
     return details
 
 
-def unassign(
-    reviewer_id: int, submission_id: int, *, by: Organizer | None, confirmed: bool
-) -> str:
+def unassign(reviewer_id: int, submission_id: int, *, by: Organizer | None, confirmed: bool) -> str:
     """Remove an assignment (and the reviewer's draft or submitted review of it). A submitted
     review needs confirmed=True (else NeedsConfirmation); its scores and texts are kept in
     the audit details. What was done, in words; the caller commits."""
     reviewer = _reviewer(reviewer_id)
     submission = _submission(submission_id)
     if _assignment(reviewer.id, submission.id) is None:
-        raise AssignmentError(
-            f"{reviewer.display_name} is not assigned to {submission.reference}."
-        )
+        raise AssignmentError(f"{reviewer.display_name} is not assigned to {submission.reference}.")
     review = _review(reviewer.id, submission.id)
     if review is not None and review.status == ReviewStatus.SUBMITTED and not confirmed:
         raise NeedsConfirmation(
@@ -515,9 +509,7 @@ def unassign(
 # --- The chairs' conflicts ---------------------------------------------------------------
 
 
-def set_conflict(
-    reviewer_id: int, submission_id: int, *, by: Organizer | None, reason: str
-) -> str:
+def set_conflict(reviewer_id: int, submission_id: int, *, by: Organizer | None, reason: str) -> str:
     """A chair declares a conflict. Refused when the reviewer has submitted a review of it
     (remove the assignment first); an assignment without one is removed. What was done, in
     words; the caller commits."""
@@ -675,9 +667,7 @@ def _submission_link(number: int) -> str:
     built without a request, so the command line can mail too)."""
     base = current_app.config["PUBLIC_BASE_URL"]
     try:
-        path = current_app.url_map.bind("localhost").build(
-            "reviews.submission", {"number": number}
-        )
+        path = current_app.url_map.bind("localhost").build("reviews.submission", {"number": number})
     except BuildError:
         path = f"/organizer/reviews/submissions/{number}"
     return f"{base}{path}"
