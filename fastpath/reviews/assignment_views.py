@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from ..content import current_workshop
 from ..core.extensions import db
@@ -37,7 +38,7 @@ def _auto_page(form, status: int, plan=None, save_form=None, message=None):
 def auto_assign():
     args = request.args
     if "per_submission" not in args:
-        args = {"per_submission": str(current_workshop().review.per_submission)}
+        args = MultiDict({"per_submission": str(current_workshop().review.per_submission)})
     form = AutoAssignForm(formdata=args, meta={"csrf": False})
     if not form.validate():
         return _auto_page(form, SHOWN_AGAIN)
