@@ -159,7 +159,11 @@ def test_auto_plan_properties(app: Flask, pool, scenario):
         plan = assignment.plan_auto(n)
     with app.app_context():
         again = assignment.plan_auto(n)
-    assert (again.pairs, again.loads, again.fingerprint) == (plan.pairs, plan.loads, plan.fingerprint)
+    assert (again.pairs, again.loads, again.fingerprint) == (
+        plan.pairs,
+        plan.loads,
+        plan.fingerprint,
+    )
 
     index = {pid: i for i, pid in enumerate(people)}
     paper_index = {sid: i for i, sid in enumerate(papers)}
@@ -190,9 +194,7 @@ def test_auto_plan_properties(app: Flask, pool, scenario):
         db.session.commit()
         rows = db.session.execute(db.select(Assignment.reviewer_id, Assignment.submission_id))
         stored = {tuple(row) for row in rows}
-    existing = {
-        (people[r], papers[s]) for r, s in scenario["existing"] if scenario["reviewers"][r]
-    }
+    existing = {(people[r], papers[s]) for r, s in scenario["existing"] if scenario["reviewers"][r]}
     assert stored == existing | set(new)
 
 

@@ -53,7 +53,8 @@ def test_auto_preview_then_save_adds_the_pairs(app, chair_client, committee):
     assert "Preview: 4 new assignments" in text
     assert pairs(app) == set()  # the preview saves nothing
     response = chair_client.post(
-        "/organizer/reviews/assign", data={"per_submission": "2", "fingerprint": fingerprint_of(text)}
+        "/organizer/reviews/assign",
+        data={"per_submission": "2", "fingerprint": fingerprint_of(text)},
     )
     assert response.status_code == 303
     assert response.headers["Location"] == "/organizer/reviews/assign?per_submission=2"
@@ -90,7 +91,8 @@ def test_auto_save_after_a_change_shows_the_new_preview(app, chair_client, commi
     text = chair_client.get("/organizer/reviews/assign?per_submission=1").get_data(as_text=True)
     declare_conflict(app, committee["ann"], committee["s1"])  # meanwhile
     response = chair_client.post(
-        "/organizer/reviews/assign", data={"per_submission": "1", "fingerprint": fingerprint_of(text)}
+        "/organizer/reviews/assign",
+        data={"per_submission": "1", "fingerprint": fingerprint_of(text)},
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -123,7 +125,8 @@ def test_auto_never_assigns_a_conflict_and_flags_not_interested(app, chair_clien
     text = chair_client.get("/organizer/reviews/assign?per_submission=2").get_data(as_text=True)
     assert "nobody else was left" in text
     chair_client.post(
-        "/organizer/reviews/assign", data={"per_submission": "2", "fingerprint": fingerprint_of(text)}
+        "/organizer/reviews/assign",
+        data={"per_submission": "2", "fingerprint": fingerprint_of(text)},
     )
     assert pairs(app) == {(c["bob"], c["s1"]), (c["ann"], c["s2"]), (c["bob"], c["s2"])}
 
@@ -279,7 +282,9 @@ def test_reviewer_gets_404_on_assignment_pages(app, reviewer_client, reviewer_id
         ("post", "/organizer/reviews/assignments/notify"),
     ]
     data = {"action": "assign", "reviewer_id": str(reviewer_id), "per_submission": "1"}
-    statuses = [getattr(reviewer_client, method)(url, data=data).status_code for method, url in urls]
+    statuses = [
+        getattr(reviewer_client, method)(url, data=data).status_code for method, url in urls
+    ]
     assert statuses == [404] * len(urls)
     assert pairs(app) == set()
 
