@@ -93,6 +93,13 @@ def _unusable():
     ), 404
 
 
+@bp.errorhandler(429)
+def too_many_attempts(_error: Exception):
+    # Only the invitation page is rate-limited on this blueprint.
+    message = "Too many attempts from this address. Wait a few minutes and try again."
+    return render_template("reviews/accept_invitation.html", invitation=None, message=message), 429
+
+
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
 def accept_invitation(token: str):

@@ -206,3 +206,15 @@ def test_reviewer_cannot_invite(app, reviewer_client):
     assert invite(reviewer_client).status_code == 404
     assert reviewer_client.get("/organizer/reviews/reviewers").status_code == 404
     assert invitations(app) == []
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, ORGANIZER_SIGN_IN_LIMIT="2 per minute")
+def test_invitation_posts_are_rate_limited(mail_app, mail_chair):
+    path = _token_path(mail_app, mail_chair)
+    guesser = mail_app.test_client()
+
+    statuses = [accept(guesser, path, password="short").status_code for _ in range(3)]
+
+    assert statuses == [422, 422, 429]
+    assert "Too many attempts" in accept(guesser, path).get_data(as_text=True)
+    assert invitations(mail_app) == [("barbara@mit.test", "Barbara Liskov", False)]
