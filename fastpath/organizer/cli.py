@@ -14,6 +14,7 @@ from flask.cli import AppGroup, with_appcontext
 from ..core.audit import AuditAction, record
 from ..core.extensions import db
 from . import exports, services
+from .models import OrganizerRole
 
 organizer_cli = AppGroup("organizer", help="Organizer accounts (there is no sign-up page).")
 
@@ -30,16 +31,31 @@ def _read_password(from_stdin: bool) -> str:
 @click.option(
     "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
 )
-def create_command(email: str, password_stdin: bool) -> None:
-    """Create an organizer account; asks for the password twice."""
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in OrganizerRole]),
+    default=OrganizerRole.CHAIR.value,
+    show_default=True,
+    help="chair: the whole organizers' area; reviewer: only their assigned submissions.",
+)
+@click.option("--name", default="", help="Shown to the chairs; used to suggest conflicts.")
+@click.option("--affiliation", default="", help="Used to suggest conflicts of interest.")
+def create_command(
+    email: str, password_stdin: bool, role: str, name: str, affiliation: str
+) -> None:
+    """Create an organizer account (a chair unless --role reviewer); asks for the password
+    twice."""
     password = _read_password(password_stdin)
     try:
-        organizer = services.create_organizer(email, password)
+        organizer = services.create_organizer(
+            email, password, role=OrganizerRole(role), name=name, affiliation=affiliation
+        )
     except services.AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    click.echo(f"Organizer {organizer.email} created. Sign in at /organizer/login.")
+    what = "Organizer" if organizer.is_chair else "Reviewer"
+    click.echo(f"{what} {organizer.email} created. Sign in at /organizer/login.")
 
 
 @organizer_cli.command("set-password")
@@ -77,7 +93,11 @@ def list_command() -> None:
             f" (paused from {client} until {exports.iso_time(until)})" for client, until in paused
         )
         created = exports.iso_time(organizer.created_at)
-        click.echo(f"{organizer.email}\tcreated {created}\t{seen}{locked}")
+        # The role after the columns scripts already read; the name last (it may be empty).
+        click.echo(
+            f"{organizer.email}\tcreated {created}\t{seen}{locked}"
+            f"\t{organizer.role.value}\t{organizer.name}".rstrip("\t")
+        )
 
 
 @click.command("export")
@@ -91,7 +111,8 @@ def list_command() -> None:
     help="The CSV file to write (- for standard output).",
 )
 def export_command(kind: str, output: str) -> None:
-    """Write registrations, submissions or authors as CSV (UTF-8 with BOM, RFC 4180)."""
+    """Write registrations, submissions, authors, reviews or assignments as CSV (UTF-8 with
+    BOM, RFC 4180)."""
     data, count = exports.export_csv(kind, {})
     if output == "-":
         sys.stdout.buffer.write(data)

@@ -47,11 +47,50 @@ def _earlier(submission: Submission, outcome: SubmissionStatus) -> dict | None:
     return {"outcome": told.value, "at": submission.decision_notified_at}
 
 
-def _context(submission: Submission, author: SubmissionAuthor, earlier: dict | None = None) -> dict:
+@dataclass
+class AuthorReview:
+    """What the authors may read of one submitted review: "Review 1" and its texts meant
+    for the authors (never the committee-only texts, the scores or who wrote it)."""
+
+    title: str
+    texts: list[tuple[str, str]]  # (field label, text)
+
+
+def comments_for_authors(submission: Submission) -> list[AuthorReview]:
+    """The submitted reviews' texts for the authors, numbered in the order the reviews were
+    submitted; reviews with nothing for the authors are left out."""
+    from ..reviews.models import Review, ReviewStatus  # the reviews feature builds on this one
+
+    fields = current_workshop().review.author_text_fields
+    reviews = db.session.scalars(
+        db.select(Review)
+        .where(Review.submission_id == submission.id)
+        .where(Review.status == ReviewStatus.SUBMITTED)
+        .order_by(Review.submitted_at, Review.id)
+    )
+    found: list[AuthorReview] = []
+    for review in reviews:
+        texts = []
+        for f in fields:
+            value = (review.texts or {}).get(f.key)
+            if isinstance(value, str) and value.strip():
+                texts.append((f.label, value.strip()))
+        if texts:
+            found.append(AuthorReview(f"Review {len(found) + 1}", texts))
+    return found
+
+
+def _context(
+    submission: Submission,
+    author: SubmissionAuthor,
+    earlier: dict | None = None,
+    reviews: list[AuthorReview] | None = None,
+) -> dict:
     base = current_app.config["PUBLIC_BASE_URL"]
     return {
         "submission": submission,
         "earlier": earlier,
+        "reviews": reviews or [],
         "author": author,
         "authors": list(submission.authors),
         "topics": topic_titles(submission.topic_keys),
@@ -121,8 +160,11 @@ def _reachable_authors(submission: Submission) -> list:
     return [a for a in submission.authors if not is_erased_address(a.email)]
 
 
-def plan(submissions: Iterable[Submission], outcome: SubmissionStatus) -> list[Planned]:
-    """For each submission: the mail every author would get, or why it would be skipped."""
+def plan(
+    submissions: Iterable[Submission], outcome: SubmissionStatus, *, include_reviews: bool = False
+) -> list[Planned]:
+    """For each submission: the mail every author would get, or why it would be skipped.
+    With `include_reviews`, each mail carries the reviews' comments for the authors."""
     workshop = current_workshop()
     planned = []
     for submission in submissions:
@@ -130,11 +172,12 @@ def plan(submissions: Iterable[Submission], outcome: SubmissionStatus) -> list[P
         if item.skip_reason is None:
             item.reverses = _reversal(submission, outcome)
             earlier = _earlier(submission, outcome)
+            reviews = comments_for_authors(submission) if include_reviews else []
             for author in _reachable_authors(submission):
                 text = render_template(
                     f"email/decision_{outcome.value}.txt",
                     workshop=workshop,
-                    **_context(submission, author, earlier),
+                    **_context(submission, author, earlier, reviews),
                 )
                 subject = f"[{workshop.short_name}] {decision_subject(submission, outcome)}"
                 item.mails.append(MailPreview(author.email, subject, text))
@@ -150,11 +193,16 @@ class DecisionReport:
 
 
 def decide(
-    submissions: Sequence[Submission], outcome: SubmissionStatus, *, by: Organizer | None
+    submissions: Sequence[Submission],
+    outcome: SubmissionStatus,
+    *,
+    by: Organizer | None,
+    include_reviews: bool = False,
 ) -> DecisionReport:
     """Record the decision on each submission and queue one notification per author; the
-    caller commits. A withdrawn submission, or one already decided this way and notified
-    (a second click on "send"), is skipped and nobody is mailed twice."""
+    caller commits. With `include_reviews`, each mail carries the reviews' comments for the
+    authors (as the preview showed them). A withdrawn submission, or one already decided
+    this way and notified (a second click on "send"), is skipped and nobody is mailed twice."""
     report = DecisionReport()
     moment = now()
     for submission in _locked(submissions):
@@ -164,6 +212,7 @@ def decide(
             continue
         previous = submission.status
         earlier = _earlier(submission, outcome)
+        reviews = comments_for_authors(submission) if include_reviews else []
         submission.status = outcome
         submission.decided_at = moment
         submission.decision_notified_at = moment
@@ -183,7 +232,7 @@ def decide(
                 to=author.email,
                 template=f"decision_{outcome.value}",
                 subject=decision_subject(submission, outcome),
-                context=_context(submission, author, earlier),
+                context=_context(submission, author, earlier, reviews),
                 submission_id=submission.id,
             )
             recipients.append(author.email)
@@ -191,7 +240,8 @@ def decide(
             AuditAction.NOTIFICATION,
             organizer=by,
             target=target,
-            details=f"{decision_subject(submission, outcome)}: mailed to {', '.join(recipients)}",
+            details=f"{decision_subject(submission, outcome)}: mailed to {', '.join(recipients)}"
+            + (f" with the comments of {len(reviews)} review(s)" if reviews else ""),
         )
         report.decided.append(submission)
         report.mails += len(recipients)

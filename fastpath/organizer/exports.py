@@ -85,7 +85,7 @@ def table(columns: Sequence[Column], items: Iterable[Any]) -> tuple[list[str], l
 
 
 def export_csv(kind: str, filters: Mapping[str, str]) -> tuple[bytes, int]:
-    """The export `kind` ("registrations", "submissions", "authors") as CSV bytes, and its
+    """The export `kind` (a key of EXPORTS) as CSV bytes, and its
     number of data rows. `filters` are a list page's query arguments."""
     header, rows = EXPORTS[kind](filters)
     return write_csv(header, rows), len(rows)
@@ -178,6 +178,76 @@ def author_table(filters: Mapping[str, str]) -> tuple[list[str], list[list[Any]]
     return table(columns, authors)
 
 
+def _reviewer_label(organizer) -> str:
+    return organizer.name or organizer.email
+
+
+def review_export_table(_filters: Mapping[str, str]) -> tuple[list[str], list[list[Any]]]:
+    """One row per review (drafts too, with their status), by submission number and
+    reviewer: every score field and every text field of the content file's review form."""
+    from ..reviews.models import Review
+
+    rules = current_workshop().review
+    reviews = db.session.scalars(
+        db.select(Review)
+        .join(Submission, Submission.id == Review.submission_id)
+        .options(selectinload(Review.submission), selectinload(Review.reviewer))
+        .order_by(Submission.number, Review.id)
+    )
+    columns = [
+        Column("Submission", lambda r: r.submission.reference),
+        Column("Title", lambda r: r.submission.title),
+        Column("Reviewer", lambda r: _reviewer_label(r.reviewer)),
+        Column("Reviewer email", lambda r: r.reviewer.email),
+    ]
+    for f in rules.score_fields:
+        columns.append(Column(f.label, lambda r, key=f.key: (r.scores or {}).get(key)))
+    for f in rules.text_fields:
+        columns.append(Column(f.label, lambda r, key=f.key: (r.texts or {}).get(key, "")))
+    columns += [
+        Column("Status", lambda r: r.status.value),
+        Column("Submitted at", lambda r: r.submitted_at),
+        Column("Updated at", lambda r: r.updated_at),
+    ]
+    return table(columns, reviews)
+
+
+def assignment_export_table(_filters: Mapping[str, str]) -> tuple[list[str], list[list[Any]]]:
+    """One row per assignment, by submission number and reviewer name, with the state of
+    its review ("not started", "draft", "submitted")."""
+    from ..reviews.models import Assignment, Review
+
+    assignments = list(
+        db.session.scalars(
+            db.select(Assignment)
+            .join(Submission, Submission.id == Assignment.submission_id)
+            .options(selectinload(Assignment.submission), selectinload(Assignment.reviewer))
+            .order_by(Submission.number, Assignment.id)
+        )
+    )
+    statuses = {
+        (rid, sid): status.value
+        for rid, sid, status in db.session.execute(
+            db.select(Review.reviewer_id, Review.submission_id, Review.status)
+        )
+    }
+    assignments.sort(key=lambda a: (a.submission.number, a.reviewer.name, a.reviewer.email))
+    columns = [
+        Column("Submission", lambda a: a.submission.reference),
+        Column("Title", lambda a: a.submission.title),
+        Column("Submission status", lambda a: a.submission.status.value),
+        Column("Reviewer", lambda a: a.reviewer.name),
+        Column("Reviewer email", lambda a: a.reviewer.email),
+        Column("Assigned at", lambda a: a.assigned_at),
+        Column("Notified at", lambda a: a.notified_at),
+        Column(
+            "Review status",
+            lambda a: statuses.get((a.reviewer_id, a.submission_id), "not started"),
+        ),
+    ]
+    return table(columns, assignments)
+
+
 Table = tuple[list[str], list[list[Any]]]
 
 # The stable list of exports: kind -> builder(list filters) -> (header, rows).
@@ -185,6 +255,8 @@ EXPORTS: dict[str, Callable[[Mapping[str, str]], Table]] = {
     "registrations": registration_table,
     "submissions": submission_table,
     "authors": author_table,
+    "reviews": review_export_table,
+    "assignments": assignment_export_table,
 }
 
 

@@ -5,7 +5,14 @@ are GET forms, read by lists.ListQuery, since reading changes nothing."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from ..core.urls import bounded_int
@@ -42,6 +49,9 @@ class DecisionForm(FlaskForm):
     outcome = StringField("Decision", validators=[DataRequired(), AnyOf(["accepted", "rejected"])])
     # Bounded: an id past the database's integer range is refused here, not by the database.
     ids = SelectMultipleField("Submissions", coerce=bounded_int, validate_choice=False)
+    # The reviews' comments for the authors go into each mail (never committee-only texts,
+    # scores or reviewer names).
+    include_reviews = BooleanField("Include the reviewers' comments for the authors")
 
     def validate_ids(self, field: SelectMultipleField) -> None:
         if not field.data:

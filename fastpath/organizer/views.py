@@ -23,6 +23,7 @@ from flask_wtf.csrf import CSRFError
 from ..cfp.models import Submission
 from ..cfp.services import PdfMissing, pdf_download, topic_titles
 from ..clock import as_utc
+from ..content import current_workshop
 from ..core.audit import AuditAction, record
 from ..core.extensions import db, limiter
 from ..core.urls import int_arg
@@ -254,10 +255,15 @@ def decision_preview():
         flash("Choose at least one submission, then Accept or Reject.", "warning")
         return redirect(back)
     outcome = decisions.OUTCOMES[form.outcome.data]
-    planned = decisions.plan(decisions.submissions_by_id(form.ids.data), outcome)
+    include_reviews = bool(form.include_reviews.data)
+    planned = decisions.plan(
+        decisions.submissions_by_id(form.ids.data), outcome, include_reviews=include_reviews
+    )
     return render_template(
         "organizer/decision_preview.html",
         outcome=outcome.value,
+        include_reviews=include_reviews,
+        comment_fields=current_workshop().review.author_text_fields,
         planned=planned,
         to_send=[item for item in planned if item.skip_reason is None],
         back=back,
@@ -272,7 +278,9 @@ def decide():
         abort(400)
     outcome = decisions.OUTCOMES[form.outcome.data]
     chosen = decisions.submissions_by_id(form.ids.data)
-    report = decisions.decide(chosen, outcome, by=current_organizer())
+    report = decisions.decide(
+        chosen, outcome, by=current_organizer(), include_reviews=bool(form.include_reviews.data)
+    )
     db.session.commit()  # the decisions and their mails in one transaction; the commit sends
     if report.decided:
         refs = ", ".join(s.reference for s in report.decided)
@@ -371,7 +379,7 @@ def cancel_registrations():
 # --- CSV exports --------------------------------------------------------------------------
 
 
-@bp.get("/export/<any(registrations, submissions, authors):kind>.csv")
+@bp.get("/export/<any(registrations, submissions, authors, reviews, assignments):kind>.csv")
 @login_required
 def export(kind: str):
     data, count = exports.export_csv(kind, request.args)
