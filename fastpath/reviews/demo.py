@@ -144,7 +144,7 @@ def create_demo_reviewers() -> list[tuple[Organizer, str | None]]:
 
 
 def pdf_with_text(lines: list[str], pages: int = 2) -> bytes:
-    """A small valid PDF (Helvetica, A4-ish Letter pages), each page showing the lines; the
+    """A small valid PDF (Helvetica, US Letter pages), each page showing the lines; the
     cross-reference table's offsets computed as the file is written."""
 
     def escaped(text: str) -> str:
@@ -161,13 +161,12 @@ def pdf_with_text(lines: list[str], pages: int = 2) -> bytes:
         shown = [*lines, f"Page {number + 1} of {pages}"]
         text = "BT /F1 12 Tf 72 720 Td 16 TL " + " ".join(f"({escaped(s)}) '" for s in shown)
         stream = (text + " ET").encode("latin-1")
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {page_ids[number] + 1} 0 R >>".encode()
+        page = (
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {page_ids[number] + 1} 0 R >>"
         )
-        objects.append(
-            f"<< /Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream"
-        )
+        objects.append(page.encode())
+        objects.append(f"<< /Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream")
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for index, body in enumerate(objects, start=1):
