@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 # The demo clock: a moment when the call for papers and registration are both open.
 DEMO_NOW ?= 2020-01-20T12:00:00+00:00
 
-.PHONY: run test e2e lint format bench clean
+.PHONY: run test e2e lint format bench bench-reviews clean
 
 $(VENV)/.installed-run: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ bench: $(VENV)/.installed-test
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
 		|| { echo "make bench needs wrk: apt-get install wrk"; exit 2; }
 	$(BIN)/python -m tests.benchmarks
+	$(BIN)/python -m tests.benchmarks.reviews_table
+
+# The chairs' review table at 500 submissions × 3 reviews, in-process (no wrk needed).
+bench-reviews: $(VENV)/.installed-test
+	$(BIN)/python -m tests.benchmarks.reviews_table
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

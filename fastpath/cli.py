@@ -16,6 +16,7 @@ from .mail.cli import commands as mail_commands
 from .organizer.cli import commands as organizer_commands
 from .organizer.services import DEMO_ORGANIZER_EMAIL, create_demo_organizer
 from .registration.cli import commands as registration_commands
+from .reviews import demo as review_demo
 from .reviews.cli import commands as review_commands
 
 demo_cli = AppGroup("demo", help="Set up the local demo that `make run` serves.")
@@ -27,6 +28,8 @@ def demo_setup() -> None:
     for key in ("UPLOAD_DIR", "MAIL_SPOOL_DIR"):
         Path(current_app.config[key]).mkdir(parents=True, exist_ok=True)
     _demo_organizer()
+    _demo_reviewers()
+    _demo_submissions()
     click.echo("Demo ready.")
 
 
@@ -48,6 +51,44 @@ def _demo_organizer() -> None:
     click.echo(f"    password: {password}")
     click.echo("  The password is shown only this once; note it now.")
     click.echo("")
+
+
+def _demo_reviewers() -> None:
+    """On the first run only: two reviewer accounts (the program committee), each with a
+    random password printed once, like the demo organizer's."""
+    accounts = review_demo.create_demo_reviewers()
+    db.session.commit()
+    login = f"{current_app.config['PUBLIC_BASE_URL']}/organizer/login"
+    for reviewer, password in accounts:
+        if password is None:
+            click.echo(
+                f"Demo reviewer: {reviewer.email} already there (password shown on the first "
+                f"run; set a new one: flask --app app organizer set-password {reviewer.email})"
+            )
+            continue
+        click.echo(f"  Demo reviewer created ({reviewer.name}). Sign in at {login}")
+        click.echo(f"    email:    {reviewer.email}")
+        click.echo(f"    password: {password}")
+    if any(password for _, password in accounts):
+        click.echo("  These passwords are shown only this once; note them now.")
+        click.echo("")
+
+
+def _demo_submissions() -> None:
+    """On the first run only (an empty database): a handful of fictional submissions with
+    their PDFs, so the committee's review can be tried."""
+    made = review_demo.create_demo_submissions()
+    db.session.commit()
+    if made:
+        click.echo(
+            f"Demo submissions created: {len(made)} (numbers 1-{len(made)}; one author shares "
+            f"{review_demo.DEMO_REVIEWERS[0].email}'s domain, so a conflict is suggested)"
+        )
+    else:
+        click.echo(
+            f"Demo submissions: already there ({review_demo.submission_count()} submissions "
+            "in the database; none added)"
+        )
 
 
 def init_app(app: Flask) -> None:
