@@ -68,3 +68,12 @@ def int_arg(args: Mapping[str, str], name: str, default: int, *, minimum: int = 
 def init_app(app: Any) -> None:
     """Use the bounded converter for every <int:...> (call before routes are added)."""
     app.url_map.converters["int"] = BoundedIntConverter
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """The address of a page on PUBLIC_BASE_URL, as mails link to it: built without a
+    request, so a mail queued by a `flask` command links the same as one queued by a view."""
+    from flask import current_app
+
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["PUBLIC_BASE_URL"] + path

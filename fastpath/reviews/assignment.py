@@ -37,16 +37,15 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from werkzeug.routing import BuildError
 
 from ..cfp.models import Submission, SubmissionStatus
 from ..clock import now
 from ..content import current_workshop
 from ..core.audit import AuditAction, record
 from ..core.extensions import db
+from ..core.urls import public_url
 from ..mail.outbox import queue_mail
 from ..organizer.models import Organizer, OrganizerRole
 from . import access
@@ -665,12 +664,7 @@ def submission_reviewers(submission: Submission) -> list[ReviewerRow]:
 def _submission_link(number: int) -> str:
     """The reviewer's page of the submission, on the public address (as every mail's links;
     built without a request, so the command line can mail too)."""
-    base = current_app.config["PUBLIC_BASE_URL"]
-    try:
-        path = current_app.url_map.bind("localhost").build("reviews.submission", {"number": number})
-    except BuildError:
-        path = f"/organizer/reviews/submissions/{number}"
-    return f"{base}{path}"
+    return public_url("reviews.submission", number=number)
 
 
 def _unmailed() -> dict[int, list[Assignment]]:
@@ -726,7 +720,7 @@ def notify_new_assignments(*, by: Organizer | None) -> int:
                 "reviewer": reviewer,
                 "papers": papers,
                 "deadline": rules.deadline,
-                "home_url": f"{current_app.config['PUBLIC_BASE_URL']}/organizer/reviews/",
+                "home_url": public_url("reviews.home"),
             },
         )
         for row in rows:

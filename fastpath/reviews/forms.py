@@ -108,7 +108,7 @@ class ConflictForm(FlaskForm):
 
 
 class ConfirmConflictForm(FlaskForm):
-    submission_id = HiddenField(validators=[DataRequired()])
+    """Confirms every pending suggestion at once (the reviewer may not know which papers)."""
 
 
 class CommentForm(FlaskForm):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from flask import url_for
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import as_utc, real_now
@@ -18,6 +17,7 @@ from ..core.audit import AuditAction, record
 from ..core.emails import normalize_email
 from ..core.extensions import db
 from ..core.tokens import hash_token, looks_like_token, new_token
+from ..core.urls import public_url
 from ..mail.outbox import queue_mail
 from ..organizer.auth import password_problem
 from ..organizer.models import Organizer, OrganizerRole
@@ -105,7 +105,7 @@ def invite_reviewer(
         context={
             "name": name,
             "inviter": by.display_name if by else "The chairs",
-            "url": url_for("reviews.accept_invitation", token=token, _external=True),
+            "url": public_url("reviews.accept_invitation", token=token),
             "expires_at": invitation.expires_at,
         },
     )

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 
 from ..cfp.models import Submission
 from ..clock import now
 from ..content import current_workshop
 from ..core.audit import AuditAction, AuditEvent, record
 from ..core.extensions import db
+from ..core.urls import public_url
 from ..mail.outbox import queue_mail
 from ..organizer.models import Organizer
 from . import access
@@ -82,7 +83,7 @@ def _context(item: Pending) -> dict:
         "drafts": item.drafts,
         "deadline": rules.deadline,
         "time_left": time_left(),
-        "home_url": url_for("reviews.home", _external=True),
+        "home_url": public_url("reviews.home"),
         "base_url": current_app.config["PUBLIC_BASE_URL"],
     }
 

@@ -428,12 +428,16 @@ def submission_to_declare(reviewer: Organizer, number: int) -> Submission:
         raise ReviewError(f"There is no submission {number}.", "number") from None
 
 
-def confirm_suggested_conflict(reviewer: Organizer, submission_id: int) -> None:
-    """A suggested conflict confirmed by the reviewer becomes a declared one."""
+def confirm_suggested_conflicts(reviewer: Organizer) -> int:
+    """Every suggested conflict the reviewer has not confirmed yet becomes a declared one;
+    how many. All at once: the reviewer may not learn which papers they are (not even
+    their numbers), so there is nothing to choose between."""
     suggested = pending_suggestions(reviewer)
-    if submission_id not in suggested:
-        raise ReviewError("There is no such suggestion (already confirmed, or cleared).")
-    _record_conflict(reviewer, submission_id, f"Confirmed suggestion: {suggested[submission_id]}")
+    if not suggested:
+        raise ReviewError("There are no suggestions to confirm (already confirmed, or cleared).")
+    for submission_id, reason in sorted(suggested.items()):
+        _record_conflict(reviewer, submission_id, f"Confirmed suggestion: {reason}")
+    return len(suggested)
 
 
 @dataclass(frozen=True)
@@ -454,29 +458,42 @@ def pending_suggestions(reviewer: Organizer) -> dict[int, str]:
     }
 
 
-def conflict_lines(reviewer: Organizer) -> tuple[list[ConflictLine], list[ConflictLine]]:
-    """(suggestions to confirm, declared conflicts), by number only: a reviewer sees no
-    title of a paper they conflict with."""
+@dataclass(frozen=True)
+class ConflictSummary:
+    """What the conflicts page may tell a reviewer: the reasons of the suggestions (no
+    number, no title), the conflicts they declared themselves (by the number they typed),
+    and how many others are in force (set by the chairs, or confirmed suggestions)."""
+
+    suggested_reasons: list[str]
+    own: list[ConflictLine]
+    others: int
+
+
+def conflict_summary(reviewer: Organizer) -> ConflictSummary:
     suggested = pending_suggestions(reviewer)
-    declared = {
+    stated = access.stated_conflicts(reviewer.id)
+    own = {
         sid: row.reason
-        for sid, row in access.stated_conflicts(reviewer.id).items()
+        for sid, row in stated.items()
         if row.kind == ConflictKind.DECLARED
+        and row.set_by_id == reviewer.id
+        and not row.reason.startswith("Confirmed suggestion: ")
     }
-    wanted = set(suggested) | set(declared)
     numbers = dict(
         db.session.execute(
-            db.select(Submission.id, Submission.number).where(Submission.id.in_(wanted))
+            db.select(Submission.id, Submission.number).where(Submission.id.in_(set(own)))
         ).all()
     )
-
-    def lines(found: dict[int, str]) -> list[ConflictLine]:
-        return sorted(
-            (ConflictLine(sid, numbers[sid], reason, None) for sid, reason in found.items()),
-            key=lambda line: line.number,
-        )
-
-    return lines(suggested), lines(declared)
+    lines = sorted(
+        (ConflictLine(sid, numbers[sid], reason, None) for sid, reason in own.items()),
+        key=lambda line: line.number,
+    )
+    in_force = access.conflicted_ids(reviewer)
+    return ConflictSummary(
+        suggested_reasons=sorted(suggested.values()),
+        own=lines,
+        others=len(in_force - set(own) - set(suggested)),
+    )
 
 
 # --- The discussion -------------------------------------------------------------------------

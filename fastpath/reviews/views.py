@@ -173,14 +173,12 @@ def save_bid():
 
 def _conflicts_page(form: ConflictForm, status: int, message: str | None = None):
     person = _person()
-    suggested, declared = services.conflict_lines(person)
     return render_form_page(
         "reviews/conflicts.html",
         form,
         status,
         org_section="conflicts",
-        suggested=suggested,
-        declared=declared,
+        summary=services.conflict_summary(person),
         message=message,
     )
 
@@ -226,16 +224,14 @@ def confirm_conflict():
     form = ConfirmConflictForm()
     if form.validate_on_submit():
         try:
-            submission_id = bounded_int(form.submission_id.data)
-            services.confirm_suggested_conflict(person, submission_id)
-        except (ValueError, services.ReviewError) as refusal:
+            count = services.confirm_suggested_conflicts(person)
+        except services.ReviewError as refusal:
             db.session.rollback()
-            message = getattr(refusal, "message", "There is no such suggestion.")
-            return _conflicts_page(ConflictForm(formdata=None), 409, message)
+            return _conflicts_page(ConflictForm(formdata=None), 409, refusal.message)
         db.session.commit()
-        flash("The conflict is confirmed.", "success")
+        flash(f"{count} suggested conflict{'s' if count != 1 else ''} confirmed.", "success")
         return redirect(url_for(".conflicts"), code=303)
-    return _conflicts_page(ConflictForm(formdata=None), SHOWN_AGAIN, "Nothing was chosen.")
+    return _conflicts_page(ConflictForm(formdata=None), EXPIRED, "The form had expired.")
 
 
 # --- One submission: its page, the review form, the discussion -----------------------------

@@ -140,7 +140,7 @@ def test_declare_conflict_bad_numbers(app: Flask, reviewer_client, reviewer_id):
     assert len(_conflicts(app)) == 1
 
 
-def test_suggested_conflict_listed_by_number_and_confirmed(
+def test_suggested_conflicts_listed_by_reason_only_and_confirmed(
     app: Flask, reviewer_client, reviewer_id
 ):
     paper = add_submission(
@@ -149,9 +149,9 @@ def test_suggested_conflict_listed_by_number_and_confirmed(
     page = reviewer_client.get("/organizer/reviews/conflicts").get_data(as_text=True)
     assert "same email domain as an author (reviewers.test)" in page
     assert "Secret colleague paper" not in page and "Quintus" not in page
-    response = reviewer_client.post(
-        "/organizer/reviews/conflicts/confirm", data={"submission_id": str(paper)}
-    )
+    listed = page.split("<h1>")[1].split("<h2>Declare")[0]
+    assert "FP20-001" not in listed and "<th scope=\"row\">1<" not in listed
+    response = reviewer_client.post("/organizer/reviews/conflicts/confirm")
     assert response.status_code == 303
     assert _conflicts(app) == [
         (
@@ -161,18 +161,16 @@ def test_suggested_conflict_listed_by_number_and_confirmed(
             "Confirmed suggestion: same email domain as an author (reviewers.test)",
         )
     ]
-    replay = reviewer_client.post(
-        "/organizer/reviews/conflicts/confirm", data={"submission_id": str(paper)}
-    )
+    after = reviewer_client.get("/organizer/reviews/conflicts").get_data(as_text=True)
+    assert "1 other conflict is in force" in after
+    replay = reviewer_client.post("/organizer/reviews/conflicts/confirm")
     assert replay.status_code == 409
     assert len(_conflicts(app)) == 1
 
 
-def test_confirm_refuses_what_is_not_a_suggestion(app: Flask, reviewer_client, reviewer_id):
-    paper = add_submission(app, "Paper", authors=KTH)
-    for value in (str(paper), "x", "9" * 30):
-        response = reviewer_client.post(
-            "/organizer/reviews/conflicts/confirm", data={"submission_id": value}
-        )
-        assert response.status_code == 409, value
+def test_confirm_refuses_when_nothing_is_suggested(app: Flask, reviewer_client, reviewer_id):
+    add_submission(app, "Paper", authors=KTH)
+    response = reviewer_client.post("/organizer/reviews/conflicts/confirm")
+    assert response.status_code == 409
+    assert "no suggestions to confirm" in response.get_data(as_text=True)
     assert _conflicts(app) == []

@@ -11,7 +11,9 @@ from flask import Flask
 from fastpath.cfp.models import Submission
 from fastpath.core.extensions import db
 from fastpath.mail.models import OutboxMail, OutboxStatus
+from fastpath.organizer import services
 from fastpath.registration.models import Registration
+from fastpath.reviews import invitations
 from tests.helpers.forms import (
     Field,
     latest_token,
@@ -84,15 +86,22 @@ def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(app: Fla
         mail = db.session.scalars(db.select(OutboxMail)).first()
         mail.status = OutboxStatus.FAILED  # so that "retry" would change it
         mail_id = mail.id
+        submission_number = db.session.scalar(db.select(Submission.number))
+        chair = services.find_organizer(EMAIL)
+        _invitation, invitation_token = invitations.invite_reviewer(
+            "Grace Hopper", "grace@reviewers.test", "Yale University", by=chair
+        )
         db.session.commit()
     values = {
         "submission_id": submission_id,
         "registration_id": registration_id,
         "mail_id": mail_id,
+        "number": submission_number,
     }
     tokens = {
         "cfp": latest_token(app, "submission"),
         "registration": latest_token(app, "registration"),
+        "reviews": invitation_token,
     }
     forms = forms_by_endpoint(values)
     rules = post_rules(app)
