@@ -134,6 +134,16 @@ def usable_invitation(token: str | None, *, lock: bool = False) -> ReviewerInvit
     return invitation
 
 
+def is_known(token: str | None) -> bool:
+    """Whether this link was ever issued (used or expired since, perhaps)."""
+    if not token or not looks_like_token(token):
+        return False
+    query = db.select(ReviewerInvitation.id).where(
+        ReviewerInvitation.token_hash == hash_token(token)
+    )
+    return db.session.scalar(query) is not None
+
+
 def accept_invitation(token: str, password: str) -> Organizer:
     """Use the invitation: the new reviewer account with this password. InvitationError
     when the link cannot be used or the password won't do (nothing changed then)."""

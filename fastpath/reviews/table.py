@@ -29,6 +29,7 @@ class ReviewCell:
     reviewer_email: str
     status: ReviewStatus | None  # None: assigned, not started
     scores: dict[str, Any]
+    summary: str = ""  # as the table shows it: "4 / 3", "draft", "not started"
 
     @property
     def submitted(self) -> bool:
@@ -178,9 +179,20 @@ def _fill(rows: dict[int, Row]) -> None:
     # Reviews whose assignment was removed still count: they were written.
     for (sid, _rid), cell in sorted(by_pair.items()):
         rows[sid].reviews.append(cell)
+    score_keys = [f.key for f in current_workshop().review.score_fields]
     for row in rows.values():
+        for cell in row.reviews:
+            cell.summary = _summary(cell, score_keys)
         row.done = sum(1 for cell in row.reviews if cell.submitted)
         row.mean, row.spread, row.weighted_mean = stats(row.reviews)  # type: ignore[arg-type]
+
+
+def _summary(cell: ReviewCell, score_keys: list[str]) -> str:
+    if cell.status is None:
+        return "not started"
+    if not cell.submitted:
+        return "draft"
+    return " / ".join(str(cell.scores.get(key, "—")) for key in score_keys)
 
 
 @dataclass

@@ -27,7 +27,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 # Pages whose address holds a secret token: no Referer may carry it to another site.
-PRIVATE_LINK_PREFIXES = ("/submission/", "/registration/")
+# Pages whose address holds a secret token (the reviewer invitation too): no Referer leaves them.
+PRIVATE_LINK_PREFIXES = ("/submission/", "/registration/", "/organizer/reviews/invitation/")
 # The site's only file input: the abstract's PDF on the submission forms.
 UPLOAD_FIELDS = frozenset({"pdf"})
 

@@ -15,6 +15,7 @@ from sqlalchemy import event, select
 
 from fastpath.core.extensions import db
 from fastpath.core.tokens import hash_token
+from fastpath.reviews import invitations
 from tests.helpers.forms import latest_token, post, registration_fields, snapshot, submission_fields
 
 # The page's own address (it names the guessed token, which the guesser knows anyway).
@@ -29,7 +30,12 @@ def tokens(app: Flask, client) -> dict[str, str]:
     submission = latest_token(app, "submission")
     assert post(client, "/register", registration_fields()).status_code == 303
     registration = latest_token(app, "registration")
-    return {"submission": submission, "registration": registration}
+    with app.app_context():
+        _row, invitation = invitations.invite_reviewer(
+            "Grace Hopper", "grace@reviewers.test", "Yale University", by=None
+        )
+        db.session.commit()
+    return {"submission": submission, "registration": registration, "organizer": invitation}
 
 
 def token_pages(app: Flask) -> list[tuple[str, str, str]]:
@@ -102,7 +108,11 @@ def test_every_wrong_token_is_a_plain_404_that_changes_nothing(app, client, toke
     plain_404 = client.get("/no-such-page")
     assert plain_404.status_code == 404
     before = snapshot(app)
-    other = {"submission": tokens["registration"], "registration": tokens["submission"]}
+    other = {
+        "submission": tokens["registration"],
+        "registration": tokens["submission"],
+        "organizer": tokens["submission"],  # /organizer/reviews/invitation/<token>
+    }
 
     checked = 0
     for feature, method, path in token_pages(app):

@@ -150,7 +150,7 @@ def test_suggested_conflicts_listed_by_reason_only_and_confirmed(
     assert "same email domain as an author (reviewers.test)" in page
     assert "Secret colleague paper" not in page and "Quintus" not in page
     listed = page.split("<h1>")[1].split("<h2>Declare")[0]
-    assert "FP20-001" not in listed and "<th scope=\"row\">1<" not in listed
+    assert "FP20-001" not in listed and '<th scope="row">1<' not in listed
     response = reviewer_client.post("/organizer/reviews/conflicts/confirm")
     assert response.status_code == 303
     assert _conflicts(app) == [

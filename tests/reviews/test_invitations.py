@@ -132,10 +132,16 @@ def test_invitation_expires_after_seven_days(app, chair_client):
         )
 
 
-def test_invitation_unknown_token_is_the_same_404(app, client):
+def test_invitation_unknown_token_is_the_plain_404(app, client):
+    # As every private link: a link never issued says nothing (the expired one above, held by
+    # the person it was sent to, says what happened).
+    plain = client.get("/no-such-page").get_data(as_text=True)
     response = client.get("/organizer/reviews/invitation/not-a-real-token")
     assert response.status_code == 404
-    assert "This invitation link has expired or was used" in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert "This invitation link has expired or was used" not in body
+    assert body.split("<main", 1)[1] == plain.split("<main", 1)[1]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
     assert client.post("/organizer/reviews/invitation/x", data={}).status_code == 404
 
 
