@@ -6,6 +6,7 @@ reads before pressing "send" is exactly what the authors receive.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -78,6 +79,18 @@ def comments_for_authors(submission: Submission) -> list[AuthorReview]:
         if texts:
             found.append(AuthorReview(f"Review {len(found) + 1}", texts))
     return found
+
+
+def reviews_fingerprint(submissions: list[Submission]) -> str:
+    """A hash of the comments for the authors these submissions' mails would carry: the
+    preview posts it back, so a review submitted or edited in between is noticed before
+    anything is sent (the chair sends only what they read)."""
+    digest = hashlib.sha256()
+    for submission in sorted(submissions, key=lambda s: s.id):
+        digest.update(f"{submission.id}:".encode())
+        for review in comments_for_authors(submission):
+            digest.update(repr((review.title, review.texts)).encode())
+    return digest.hexdigest()
 
 
 def _context(

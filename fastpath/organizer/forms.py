@@ -52,6 +52,8 @@ class DecisionForm(FlaskForm):
     # The reviews' comments for the authors go into each mail (never committee-only texts,
     # scores or reviewer names).
     include_reviews = BooleanField("Include the reviewers' comments for the authors")
+    # decisions.reviews_fingerprint of what the preview showed.
+    reviews_seen = HiddenField()
 
     def validate_ids(self, field: SelectMultipleField) -> None:
         if not field.data:

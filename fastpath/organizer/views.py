@@ -266,6 +266,9 @@ def decision_preview():
         comment_fields=current_workshop().review.author_text_fields,
         planned=planned,
         to_send=[item for item in planned if item.skip_reason is None],
+        reviews_seen=decisions.reviews_fingerprint([item.submission for item in planned])
+        if include_reviews
+        else "",
         back=back,
     )
 
@@ -278,8 +281,26 @@ def decide():
         abort(400)
     outcome = decisions.OUTCOMES[form.outcome.data]
     chosen = decisions.submissions_by_id(form.ids.data)
+    include_reviews = bool(form.include_reviews.data)
+    if include_reviews and form.reviews_seen.data != decisions.reviews_fingerprint(chosen):
+        # A review was submitted or edited since the preview: show the mails again rather
+        # than send text the chair has not read. Nothing is decided or sent.
+        flash(
+            "The reviewers' comments changed since you opened this preview. Check the mails "
+            "again; nothing was sent.",
+            "warning",
+        )
+        return redirect(
+            url_for(
+                ".decision_preview",
+                outcome=outcome.value,
+                ids=[s.id for s in chosen],
+                include_reviews="y",
+            ),
+            code=303,
+        )
     report = decisions.decide(
-        chosen, outcome, by=current_organizer(), include_reviews=bool(form.include_reviews.data)
+        chosen, outcome, by=current_organizer(), include_reviews=include_reviews
     )
     db.session.commit()  # the decisions and their mails in one transaction; the commit sends
     if report.decided:

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..content.model import ReviewField
 from ..core.text import VisibleTextMeta
+from ..core.tokens import new_nonce
 from ..core.urls import bounded_int
 from .models import BidPreference
 from .services import COMMENT_MAX, REASON_MAX, TEXT_MAX
@@ -37,6 +38,23 @@ def _score(value: object) -> int | None:
         raise ValueError("Choose one of the values shown.") from None
 
 
+class ScoreField(RadioField):
+    """A score's radio group. A posted value that is not a whole number ("3.5", "abc") gets
+    the field's own message, not WTForms' "Invalid Choice: could not coerce."."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            return
+        try:
+            self.data = self.coerce(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(
+                f"“{self.label.text}” is a whole number from the scale; choose one of the "
+                "values shown."
+            ) from None
+
+
 class _ReviewFormBase(FlaskForm):
     class Meta(VisibleTextMeta):
         pass
@@ -61,7 +79,7 @@ def review_form_class(fields: tuple[ReviewField, ...]) -> type[_ReviewFormBase]:
     attrs: dict[str, object] = {}
     for field in fields:
         if field.kind == "score":
-            attrs[field.key] = RadioField(
+            attrs[field.key] = ScoreField(
                 field.label,
                 choices=_choices((v, f"{v}: {label}") for v, label in field.scale),
                 coerce=_score,
@@ -120,3 +138,5 @@ class CommentForm(FlaskForm):
         validators=[DataRequired("Write a comment first."), Length(max=COMMENT_MAX)],
         render_kw={"rows": 5},
     )
+    # One per form shown (a new one each time the page is shown): see DiscussionComment.
+    form_nonce = HiddenField(default=new_nonce)

@@ -153,6 +153,9 @@ class DiscussionComment(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("organizer.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The one-time value of the form it came from: the same form posted twice (a double
+    # click, a replay) is one comment.
+    form_nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     author: Mapped[Organizer | None] = relationship(foreign_keys=[author_id])
     submission: Mapped[Submission] = relationship()

@@ -417,11 +417,26 @@ def declare_conflict(reviewer: Organizer, submission: Submission, reason: str) -
     _record_conflict(reviewer, submission.id, reason)
 
 
+CONFIRMED_SUGGESTION = "Confirmed suggestion: "
+
+
 def submission_to_declare(reviewer: Organizer, number: int) -> Submission:
     """The submission a reviewer names by number on the conflicts page."""
     submission = db.session.scalar(db.select(Submission).where(Submission.number == number))
-    if submission is not None and access.is_conflicted(reviewer, submission.id):
-        raise ReviewError(f"Your conflict with submission {number} is already recorded.", "number")
+    if submission is not None:
+        row = access.stated_conflicts(reviewer.id).get(submission.id)
+        # Only a conflict the reviewer declared by this number themselves may be named; any
+        # other (suggested, set by a chair, a suggestion confirmed unseen) answers as a number
+        # that does not exist, or typing 1, 2, 3… would list the hidden papers.
+        if (
+            row is not None
+            and row.kind == ConflictKind.DECLARED
+            and row.set_by_id == reviewer.id
+            and not row.reason.startswith(CONFIRMED_SUGGESTION)
+        ):
+            raise ReviewError(
+                f"Your conflict with submission {number} is already recorded.", "number"
+            )
     try:
         return access.submission_for(reviewer, number)
     except access.NotVisible:
@@ -436,7 +451,7 @@ def confirm_suggested_conflicts(reviewer: Organizer) -> int:
     if not suggested:
         raise ReviewError("There are no suggestions to confirm (already confirmed, or cleared).")
     for submission_id, reason in sorted(suggested.items()):
-        _record_conflict(reviewer, submission_id, f"Confirmed suggestion: {reason}")
+        _record_conflict(reviewer, submission_id, f"{CONFIRMED_SUGGESTION}{reason}")
     return len(suggested)
 
 
@@ -477,7 +492,7 @@ def conflict_summary(reviewer: Organizer) -> ConflictSummary:
         for sid, row in stated.items()
         if row.kind == ConflictKind.DECLARED
         and row.set_by_id == reviewer.id
-        and not row.reason.startswith("Confirmed suggestion: ")
+        and not row.reason.startswith(CONFIRMED_SUGGESTION)
     }
     numbers = dict(
         db.session.execute(
@@ -505,7 +520,11 @@ def may_discuss(person: Organizer, submission: Submission) -> bool:
     return access.may_see(person, submission) and access.is_assigned(person, submission.id)
 
 
-def post_comment(person: Organizer, submission: Submission, body: str) -> DiscussionComment:
+def post_comment(
+    person: Organizer, submission: Submission, body: str, nonce: str | None = None
+) -> DiscussionComment:
+    """A discussion comment. `nonce`: the form's one-time value; a form posted again (double
+    click, replay) raises ReviewError and adds nothing."""
     if not may_discuss(person, submission):
         raise ReviewError("Only the submission's reviewers and the chairs discuss it.")
     body = (body or "").replace("\r\n", "\n").strip()
@@ -516,10 +535,19 @@ def post_comment(person: Organizer, submission: Submission, body: str) -> Discus
             f"The comment is {len(body):,} characters long; at most {COMMENT_MAX:,} fit.", "body"
         )
     comment = DiscussionComment(
-        submission_id=submission.id, author_id=person.id, body=body, created_at=now()
+        submission_id=submission.id,
+        author_id=person.id,
+        body=body,
+        created_at=now(),
+        form_nonce=nonce,
     )
-    db.session.add(comment)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(comment)
+    except IntegrityError:
+        raise ReviewError(
+            "This comment was posted already (the same form was sent twice).", "posted_twice"
+        ) from None
     return comment
 
 
@@ -697,10 +725,12 @@ def assigned_pdfs_zip(reviewer: Organizer) -> Iterator[bytes]:
 
 def _zip_stream(members: list[ZipMember]) -> Iterator[bytes]:
     sink = _Sink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    # Stored, not deflated: PDFs are compressed already, so deflating spends CPU per download
+    # for a few per cent of size.
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
         for member in members:
             info = zipfile.ZipInfo(member.name, date_time=member.moment.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED
             try:
                 source = member.path.open("rb")
             except FileNotFoundError:

@@ -24,6 +24,7 @@ from ..cfp.models import Submission
 from ..cfp.services import PdfMissing, pdf_download
 from ..content import current_workshop
 from ..core.extensions import db
+from ..core.tokens import looks_like_nonce, new_nonce
 from ..core.urls import bounded_int
 from ..organizer.auth import current_organizer, login_required
 from ..organizer.lists import fold
@@ -341,11 +342,20 @@ def comment(number: int):
     submission = visible_submission(number)
     form = CommentForm()
     if form.validate_on_submit():
+        nonce = form.form_nonce.data
         try:
-            services.post_comment(person, submission, form.body.data or "")
+            if not looks_like_nonce(nonce):
+                raise services.ReviewError(
+                    "The comment form is incomplete; write it again.", "body"
+                )
+            services.post_comment(person, submission, form.body.data or "", nonce)
         except services.ReviewError as refusal:
             db.session.rollback()
+            if refusal.field == "posted_twice":
+                flash(refusal.message, "info")
+                return redirect(url_for(".submission", number=number) + "#discussion", code=303)
             form.body.errors = [*form.body.errors, refusal.message]
+            form.form_nonce.data = new_nonce()
             status = SHOWN_AGAIN if refusal.field else 403
             return _submission_page(
                 submission, comment_form=form, status=status, message=refusal.message

@@ -81,7 +81,7 @@ def test_notify_button_mails_and_counts(mail_app, smtp):
     assert mail.envelope_to == ["ann@one.test"]
     assert "FP20-001: A" in mail.text and "FP20-002: B" in mail.text
     page = client.get("/organizer/reviews/assign").get_data(as_text=True)
-    assert "Every assignment has been mailed to its reviewer." in page
+    assert "No assignment is waiting to be mailed." in page
     assert client.post("/organizer/reviews/assignments/notify").status_code == 303
     with mail_app.app_context():
         assert deliver_pending() == 0

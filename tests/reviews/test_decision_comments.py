@@ -4,6 +4,8 @@ scores, drafts and reviewer identities never; unticked, nothing of the reviews."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from fastpath.core.audit import AuditEvent
@@ -55,8 +57,11 @@ def test_decision_mail_carries_the_comments_for_the_authors(mail_app, mail_chair
         query_string={"outcome": "accepted", "ids": sid, "include_reviews": "y"},
     ).get_data(as_text=True)
 
+    seen = re.search(r'name="reviews_seen" value="([0-9a-f]{64})"', preview).group(1)
+
     response = mail_chair.post(
-        "/organizer/decisions", data={"outcome": "accepted", "ids": sid, "include_reviews": "y"}
+        "/organizer/decisions",
+        data={"outcome": "accepted", "ids": sid, "include_reviews": "y", "reviews_seen": seen},
     )
 
     assert response.status_code == 303

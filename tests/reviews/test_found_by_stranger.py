@@ -234,4 +234,5 @@ def test_review_form_malformed_score_clear_message(app: Flask, reviewer_client, 
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "could not coerce" not in page
-    assert "“Overall merit” goes from 1 to 5." in page or "Choose one of the values shown." in page
+    message = "“Overall merit” is a whole number from the scale; choose one of the values shown."
+    assert message in page

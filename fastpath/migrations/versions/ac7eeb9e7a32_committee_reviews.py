@@ -74,9 +74,11 @@ def upgrade():
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('form_nonce', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['author_id'], ['organizer.id'], name=op.f('fk_review_comment_author_id_organizer'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_review_comment_submission_id_submission'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_comment'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_comment')),
+    sa.UniqueConstraint('form_nonce', name=op.f('uq_review_comment_form_nonce'))
     )
     with op.batch_alter_table('review_comment', schema=None) as batch_op:
         batch_op.create_index('ix_review_comment_submission_at', ['submission_id', 'created_at'], unique=False)
