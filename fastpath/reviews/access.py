@@ -13,7 +13,6 @@ reviewer may not see answers exactly like one that does not exist.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from flask import g, has_app_context
 
 from ..cfp.models import Submission, SubmissionAuthor, SubmissionStatus
 from ..core.extensions import db
+from ..organizer.lists import fold
 from ..organizer.models import Organizer, OrganizerRole
 from .models import Assignment, Conflict, ConflictKind
 
@@ -87,10 +87,9 @@ def organisation_domain(address: str) -> str | None:
 
 
 def _fold(text: str) -> str:
-    """Lower case, accents dropped, only letters and digits kept, one space between words."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.findall(r"\w+", plain))
+    """The search's folding (accents, case), then only letters and digits, one space between
+    words: "Université de Montréal," is "universite de montreal"."""
+    return " ".join(re.findall(r"\w+", fold(text)))
 
 
 def affiliation_keys(affiliation: str) -> set[str]:
