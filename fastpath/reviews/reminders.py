@@ -13,7 +13,6 @@ from datetime import datetime
 from flask import current_app, render_template
 
 from ..cfp.models import Submission
-from ..clock import now
 from ..content import current_workshop
 from ..core.audit import AuditAction, AuditEvent, record
 from ..core.extensions import db
@@ -22,6 +21,7 @@ from ..mail.outbox import queue_mail
 from ..organizer.models import Organizer
 from . import access
 from .models import Review, ReviewStatus
+from .services import time_to_deadline
 
 SUBJECT = "Reviews pending"
 
@@ -64,15 +64,7 @@ def pending_reviewers() -> list[Pending]:
 
 def time_left(moment: datetime | None = None) -> str:
     """'4 days 3 hours' until the review deadline, or 'the deadline has passed'."""
-    left = current_workshop().review.closes - (moment or now())
-    if left.total_seconds() <= 0:
-        return "the review deadline has passed"
-    days, seconds = left.days, left.seconds
-    hours = seconds // 3600
-    if days:
-        return f"{days} day{'s' if days != 1 else ''} {hours} hour{'s' if hours != 1 else ''}"
-    minutes = (seconds % 3600) // 60
-    return f"{hours} hour{'s' if hours != 1 else ''} {minutes} minute{'s' if minutes != 1 else ''}"
+    return time_to_deadline(moment) or "the review deadline has passed"
 
 
 def _context(item: Pending) -> dict:

@@ -76,12 +76,13 @@ def reviews_open(moment: datetime | None = None) -> bool:
     return (moment or now()) < current_workshop().review.closes
 
 
-def time_left(moment: datetime | None = None) -> str:
-    """ "3 days 4 hours left", "5 hours 10 minutes left", or "closed"."""
+def time_to_deadline(moment: datetime | None = None) -> str | None:
+    """ "3 days 4 hours", "5 hours 10 minutes", "1 minute" until the review deadline, or
+    None once it has passed. The one wording of it: pages, mails and reminders."""
     remaining = current_workshop().review.closes - (moment or now())
     seconds = int(remaining.total_seconds())
     if seconds <= 0:
-        return "closed"
+        return None
     days, rest = divmod(seconds, 86_400)
     hours, rest = divmod(rest, 3_600)
     minutes = rest // 60
@@ -90,12 +91,16 @@ def time_left(moment: datetime | None = None) -> str:
         return f"{count} {word}{'s' if count != 1 else ''}"
 
     if days:
-        parts = [unit(days, "day"), unit(hours, "hour")]
-    elif hours:
-        parts = [unit(hours, "hour"), unit(minutes, "minute")]
-    else:
-        parts = [unit(max(minutes, 1), "minute")]
-    return " ".join(parts) + " left"
+        return f"{unit(days, 'day')} {unit(hours, 'hour')}"
+    if hours:
+        return f"{unit(hours, 'hour')} {unit(minutes, 'minute')}"
+    return unit(max(minutes, 1), "minute")
+
+
+def time_left(moment: datetime | None = None) -> str:
+    """ "3 days 4 hours left" (see time_to_deadline), or "closed"."""
+    remaining = time_to_deadline(moment)
+    return f"{remaining} left" if remaining else "closed"
 
 
 # --- Reviews --------------------------------------------------------------------------------
