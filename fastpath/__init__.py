@@ -21,7 +21,12 @@ from .core.database import configure_engine
 from .core.extensions import csrf, db, limiter, mail, migrate
 from .core.ratelimit import default_uri  # also registers its storage scheme with limits
 from .mail import sender as outbox_sender
+from .materials.organizer_views import bp as materials_organizer_bp
+from .materials.views import bp as materials_bp
 from .organizer.views import bp as organizer_bp
+from .program.editor_views import bp as program_editor_bp
+from .program.public import program_version
+from .program.views import bp as program_bp
 from .registration.services import is_full
 from .registration.views import bp as registration_bp
 from .reviews.views import bp as reviews_bp
@@ -131,6 +136,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     app.register_blueprint(organizer_bp, url_prefix="/organizer")
     app.register_blueprint(reviews_bp, url_prefix="/organizer/reviews")
+    app.register_blueprint(materials_bp)
+    app.register_blueprint(materials_organizer_bp, url_prefix="/organizer/materials")
+    app.register_blueprint(program_bp)
+    app.register_blueprint(program_editor_bp, url_prefix="/organizer/program")
     errors.init_app(app)
 
 
@@ -139,7 +148,7 @@ def _register_templating(app: Flask) -> None:
     text.init_app(app)
     assets.init_app(app, ROOT_DIR / "static")
     page_cache.init_app(app)
-    state.init_app(app, room_full=is_full)
+    state.init_app(app, room_full=is_full, program_version=program_version)
 
 
 def _register_cli(app: Flask) -> None:

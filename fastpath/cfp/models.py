@@ -37,6 +37,11 @@ class SubmissionEventKind(enum.StrEnum):
     WITHDRAWN = "withdrawn"
     LINK_REISSUED = "link_reissued"  # a lost link mailed again
     AUTHOR_ERASED = "author_erased"  # an author's details erased on request (privacy)
+    # final materials, after acceptance (fastpath/materials)
+    FINAL_UPLOADED = "final_uploaded"
+    SLIDES_UPLOADED = "slides_uploaded"
+    MATERIALS_EDITED = "materials_edited"  # presenter, bio, video link, consent
+    MATERIALS_REOPENED = "materials_reopened"  # by an organizer, after the deadline
 
 
 class Submission(db.Model):

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from ..core.text import slug
 from .markdown import render_markdown
 from .model import (
     AOE,
@@ -20,6 +21,7 @@ from .model import (
     SHOWN_WHILE,
     Deadline,
     KeyDate,
+    MaterialsRules,
     NewsItem,
     Page,
     Person,
@@ -60,7 +62,8 @@ def load_workshop(directory: str | Path) -> Workshop:
     _check_dates_in_order(sub, reg, submission, registration, starts)
     # Read in the file's order, so the first mistake in it is the one reported.
     review = _review(root.table("review", required=False), submission)
-    key_dates = _key_dates(root, day, submission, review)
+    materials = _materials(root.table("materials", required=False), submission, zone, starts)
+    key_dates = _key_dates(root, day, submission, review, materials)
     organizers = tuple(
         Person(p.text("name"), p.text("affiliation"), p.text("role"))
         for p in root.tables("organizers")
@@ -115,6 +118,7 @@ def load_workshop(directory: str | Path) -> Workshop:
         submission=submission,
         registration=registration,
         review=review,
+        materials=materials,
         pages=pages,
     )
 
@@ -192,6 +196,32 @@ def _review(rev: TableReader, submission: SubmissionRules) -> ReviewRules:
         double_blind=bool(rev.get("double_blind", bool, required=False)),
         hide_reviewer_names=bool(rev.get("hide_reviewer_names", bool, required=False)),
         per_submission=rev.positive_int("per_submission", required=False) or 3,
+    )
+
+
+def _materials(
+    mat: TableReader, submission: SubmissionRules, zone: Zone, starts: datetime
+) -> MaterialsRules:
+    """[materials]; every key is optional. Without a deadline, uploads close when the
+    workshop starts (the time is in the workshop's zone, like the program's)."""
+    at = mat.local_datetime("deadline", required=False)
+    deadline = Deadline(at.replace(tzinfo=zone) if at else starts, _zone_label(zone))
+    if deadline.at.date() < submission.notification:
+        raise mat.fail("deadline", "must not be before submission.notification")
+    pages_min = mat.positive_int("pages_min", required=False) or submission.pages_min
+    pages_max = mat.positive_int("pages_max", required=False) or submission.pages_max
+    if pages_max < pages_min:
+        raise mat.fail("pages_max", f"must be at least pages_min ({pages_min})")
+    final_mb = mat.positive_int("final_max_file_mb", required=False)
+    return MaterialsRules(
+        deadline=deadline,
+        pages_min=pages_min,
+        pages_max=pages_max,
+        final_max_file_bytes=final_mb * 1024 * 1024 if final_mb else submission.max_file_bytes,
+        slides_max_file_bytes=(mat.positive_int("slides_max_mb", required=False) or 50)
+        * 1024
+        * 1024,
+        bio_words_max=mat.positive_int("bio_words_max", required=False) or 150,
     )
 
 
@@ -297,7 +327,11 @@ def _check_dates_in_order(
 
 
 def _key_dates(
-    root: TableReader, day: date, submission: SubmissionRules, review: ReviewRules
+    root: TableReader,
+    day: date,
+    submission: SubmissionRules,
+    review: ReviewRules,
+    materials: MaterialsRules,
 ) -> tuple[KeyDate, ...]:
     deadline = submission.deadline
     # `is = "..."`: a date that is another fact's, so it cannot drift from it.
@@ -305,6 +339,7 @@ def _key_dates(
         "submission_deadline": (deadline.at.date(), deadline),
         "notification": (submission.notification, None),
         "review_deadline": (review.deadline.at.date(), review.deadline),
+        "materials_deadline": (materials.deadline.at.date(), materials.deadline),
         "workshop": (day, None),
     }
     key_dates = []
@@ -318,9 +353,8 @@ def _key_dates(
         else:
             raise item.fail(
                 "is",
-                f"unknown {meaning!r} (use submission_deadline, review_deadline, notification "
-                "or workshop, "
-                "or give a date)",
+                f"unknown {meaning!r} (use submission_deadline, review_deadline, "
+                "materials_deadline, notification or workshop, or give a date)",
             )
     return tuple(key_dates)
 
@@ -376,6 +410,7 @@ def _program(
                 abstract=render_markdown(abstract) if abstract else None,
                 slides_url=item.url("slides_url", required=False),
                 video_url=item.url("video_url", required=False),
+                key=f"{slug(item.text('title'), limit=40) or kind}-{starts:%H%M}",
             )
         )
     return tuple(sorted(program, key=lambda p: p.starts))

@@ -95,6 +95,11 @@ class ProgramItem:
     abstract: Markup | None = None
     slides_url: str | None = None
     video_url: str | None = None
+    # A stable name for the item in addresses (its own calendar file, /program/<key>.ics).
+    key: str = ""
+    room: str = ""
+    chair: str = ""  # a session's chair
+    session: str = ""  # the title of the session the item belongs to, if any
 
 
 # The conditions a news item can be shown under (`while = "submissions_open"`); the site
@@ -287,6 +292,22 @@ class ReviewRules:
 
 
 @dataclass(frozen=True)
+class MaterialsRules:
+    """What accepted authors hand in after the decision, through their private link."""
+
+    deadline: Deadline  # uploads and edits close here (an organizer can reopen one submission)
+    pages_min: int  # the final version's page range (default: the submission's)
+    pages_max: int
+    final_max_file_bytes: int
+    slides_max_file_bytes: int
+    bio_words_max: int
+
+    @property
+    def closes(self) -> datetime:
+        return self.deadline.utc
+
+
+@dataclass(frozen=True)
 class Workshop:
     """Everything the site knows about one edition of the workshop."""
 
@@ -314,6 +335,7 @@ class Workshop:
     submission: SubmissionRules
     registration: RegistrationRules
     review: ReviewRules
+    materials: MaterialsRules
     pages: dict[str, Page] = field(default_factory=dict)
 
     def topic(self, key: str) -> Topic | None:

@@ -49,6 +49,12 @@ class AuditAction(enum.StrEnum):
     REVIEW_SUBMITTED = "review_submitted"
     REVIEW_REMINDER = "review_reminder"
     DISCUSSION_DIGEST = "discussion_digest"
+    # after acceptance (fastpath/materials, fastpath/program)
+    MATERIALS_REOPENED = "materials_reopened"
+    MATERIALS_REMINDER = "materials_reminder"
+    PROGRAM_EDITED = "program_edited"
+    PROGRAM_PUBLISHED = "program_published"
+    PROGRAM_UNPUBLISHED = "program_unpublished"
 
 
 def event_kind(kinds: type[enum.StrEnum], length: int) -> Enum:

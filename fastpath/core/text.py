@@ -97,3 +97,15 @@ def file_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{max(1, -(-size // 1024))} KB"
     return f"{megabytes(size)} MB"
+
+
+def slug(text: str, *, limit: int = 48) -> str:
+    """A name for an address: 'Vivienne Sze' -> 'vivienne-sze', 'Gu-Yeon Wei' -> 'gu-yeon-wei'.
+    Accents are dropped and any other run of non-ASCII letters or digits becomes one dash;
+    '' when nothing is left (the caller adds what makes the address unique)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    name = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(name) > limit:  # cut at a word's end where there is one
+        cut = name[: limit + 1].rfind("-")
+        name = name[: cut if cut > 0 else limit]
+    return name.strip("-")

@@ -26,6 +26,9 @@ class SiteState:
     registration_full: bool  # only ever True while registration is open
     workshop: Window  # NOT_YET: before the day's start, OPEN: under way, CLOSED: over
     authors_notified: bool  # the notification day is over (in the deadline's zone)
+    # Which program the public sees: the latest publication's id, 0 for the content file's
+    # (fastpath/program/public.py). Part of the state so a published program shows at once.
+    program_version: int = 0
 
     def holds(self, condition: str) -> bool:
         """Whether a named condition (a news item's `while`, see content.SHOWN_WHILE) holds."""
@@ -71,6 +74,7 @@ def _state_now() -> SiteState:
         registration_full=registration == Window.OPEN and _room_full(),
         workshop=TimeWindow(workshop.starts, workshop.ends).at(moment),
         authors_notified=notification_passed,
+        program_version=current_app.extensions[_PROGRAM_VERSION_KEY](),
     )
 
 
@@ -86,9 +90,12 @@ def _room_full() -> bool:
 
 
 _ROOM_FULL_KEY = "fastpath.room_full"
+_PROGRAM_VERSION_KEY = "fastpath.program_version"
 
 
-def init_app(app: Flask, room_full: Callable[[], bool]) -> None:
-    """`room_full` answers whether a newcomer would join the waiting list: registration's
-    question, handed in by create_app so that this shared layer imports no feature."""
+def init_app(app: Flask, room_full: Callable[[], bool], program_version: Callable[[], int]) -> None:
+    """`room_full` answers whether a newcomer would join the waiting list (registration's
+    question), `program_version` which program is public (the program's): handed in by
+    create_app so that this shared layer imports no feature."""
     app.extensions[_ROOM_FULL_KEY] = room_full
+    app.extensions[_PROGRAM_VERSION_KEY] = program_version
