@@ -76,6 +76,10 @@ class ProgramEntry(db.Model):
     # Speakers of the content file ([[speakers]] keys, comma-separated), for fixed items
     # taken from the content file's program: they keep their speaker pages.
     speaker_keys: Mapped[str] = mapped_column(String(TITLE_MAX), default="")
+    # An item taken from the content file's program, by its key ("break-1045"): publishing
+    # copies what the content file says of it (speakers, authors, abstract, links); its
+    # times are this entry's.
+    content_key: Mapped[str] = mapped_column(String(64), default="")
     starts: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # outside a session
     ends: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

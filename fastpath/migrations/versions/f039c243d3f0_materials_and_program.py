@@ -1,8 +1,8 @@
 """final materials and the program
 
-Revision ID: 6c154e440502
+Revision ID: f039c243d3f0
 Revises: ac7eeb9e7a32
-Create Date: 2026-12-03 10:56:42.353689
+Create Date: 2026-12-03 11:09:05.820453
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '6c154e440502'
+revision = 'f039c243d3f0'
 down_revision = 'ac7eeb9e7a32'
 branch_labels = None
 depends_on = None
@@ -55,6 +55,7 @@ def upgrade():
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('presenters', sa.String(length=300), nullable=False),
     sa.Column('speaker_keys', sa.String(length=300), nullable=False),
+    sa.Column('content_key', sa.String(length=64), nullable=False),
     sa.Column('starts', sa.DateTime(timezone=True), nullable=True),
     sa.Column('ends', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['session_id'], ['program_session.id'], name=op.f('fk_program_entry_session_id_program_session'), ondelete='CASCADE'),
