@@ -75,6 +75,10 @@ class Defaults:
     # rate limit on posts that carry a file.
     UPLOAD_KEPT_MIN_AGE_SECONDS = 120
 
+    # Another worker's publish of the program shows on this worker's pages within this many
+    # seconds (real time); the worker that published shows it at once (program/public.py).
+    PROGRAM_VERSION_CHECK_SECONDS = 1.0
+
     # Spam control (Flask-Limiter).
     RATELIMIT_ENABLED = True
     # None: a SQLite file in instance/ that all workers share (fastpath/ratelimit.py); a

@@ -96,6 +96,8 @@ def make_app(tmp_path: Path, **overrides: Any) -> Flask:
         "MAIL_BACKGROUND_SENDER": False,
         "MAIL_SERVER": None,
         "PUBLIC_BASE_URL": "http://fastpath.test",
+        # Tests write publications directly and read the page at once.
+        "PROGRAM_VERSION_CHECK_SECONDS": 0.0,
     }
     config.update(overrides)
     if _postgres is not None and str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
