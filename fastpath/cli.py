@@ -15,6 +15,7 @@ from .core.extensions import db
 from .mail.cli import commands as mail_commands
 from .organizer.cli import commands as organizer_commands
 from .organizer.services import DEMO_ORGANIZER_EMAIL, create_demo_organizer
+from .program import demo as program_demo
 from .registration.cli import commands as registration_commands
 from .reviews import demo as review_demo
 from .reviews.cli import commands as review_commands
@@ -30,6 +31,7 @@ def demo_setup() -> None:
     _demo_organizer()
     _demo_reviewers()
     _demo_submissions()
+    _demo_program()
     click.echo("Demo ready.")
 
 
@@ -89,6 +91,20 @@ def _demo_submissions() -> None:
             f"Demo submissions: already there ({review_demo.submission_count()} submissions "
             "in the database; none added)"
         )
+
+
+def _demo_program() -> None:
+    """On the first run only (an empty draft): the program draft with a session to place an
+    accepted demo talk in (not published)."""
+    made = program_demo.create_demo_program()
+    db.session.commit()
+    if made:
+        click.echo(
+            f"Demo program draft: the content file's program and the session "
+            f"“{program_demo.DEMO_SESSION}” ({program_demo.DEMO_ROOM}) at /organizer/program/"
+        )
+    else:
+        click.echo("Demo program draft: already there (nothing added)")
 
 
 def init_app(app: Flask) -> None:

@@ -97,6 +97,8 @@ def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(app: Fla
         "registration_id": registration_id,
         "mail_id": mail_id,
         "number": submission_number,
+        "session_id": 1,  # the program editor's (refused before it is looked up)
+        "entry_id": 1,
     }
     tokens = {
         "cfp": latest_token(app, "submission"),
