@@ -128,12 +128,20 @@ class _PlacedItemForm(_DraftForm):
         if self.session_id.data and field.data is None:
             raise ValidationError("Give the length in minutes for an item in a session.")
 
+    is_talk = False  # a talk stays in a session: no times of its own to ask for
+
+    def validate_session_id(self, field) -> None:  # type: ignore[no-untyped-def]
+        if self.is_talk and not field.data:
+            raise ValidationError("A talk is placed in a session.")
+
     def validate_starts(self, field) -> None:  # type: ignore[no-untyped-def]
+        if self.is_talk:
+            return
         if not self.session_id.data and not field.data:
             raise ValidationError("Give the start (HH:MM) for an item outside a session.")
 
     def validate_ends(self, field) -> None:  # type: ignore[no-untyped-def]
-        if self.session_id.data:
+        if self.session_id.data or self.is_talk:
             return
         if not field.data:
             raise ValidationError("Give the end (HH:MM) for an item outside a session.")

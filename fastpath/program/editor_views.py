@@ -416,6 +416,7 @@ def entry(entry_id: int):
 def edit_entry(entry_id: int):
     row = _entry_or_404(entry_id)
     form = EntryForm()
+    form.is_talk = row.kind == EntryKind.TALK
     form.session_id.choices = _session_choices(outside=row.kind != EntryKind.TALK)
     return _save(
         form,

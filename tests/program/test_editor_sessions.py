@@ -235,3 +235,22 @@ def test_reviewers_get_404_on_every_editor_route(app):
             )
             method = "get" if "GET" in rule.methods else "post"
             assert getattr(client, method)(path).status_code == 404, rule.rule
+
+
+def test_an_entry_page_shows_its_values_and_a_talk_cannot_leave_sessions(app, chair_client):
+    submission_id, _ = add_accepted(app)
+    session_id = add_session(app)
+    with app.app_context():
+        from fastpath.program import services
+
+        entry = services.add_talk(services.draft_row().version, None, submission_id, session_id, 25)
+        db.session.commit()
+        entry_id = entry.id
+    page = chair_client.get(f"{EDITOR}entries/{entry_id}").get_data(as_text=True)
+    assert 'value="25"' in page
+    response = chair_client.post(
+        f"{EDITOR}entries/{entry_id}",
+        data={"session_id": "", "minutes": "25", "draft_version": str(draft_version(app))},
+    )
+    assert response.status_code == 422
+    assert "A talk is placed in a session." in page_text(response)
