@@ -163,5 +163,5 @@ def _description(item: ProgramItem, workshop: Workshop, session: ProgramItem | N
 
 def _plain(html: Markup) -> str:
     """An abstract's HTML as plain text for the calendar: paragraphs kept, tags dropped."""
-    text = re.sub(r"</p>\s*|<br\s*/?>", "\n", str(html))
+    text = re.sub(r"<br\s*/?>", "\n", re.sub(r"</p>\s*", "\n\n", str(html)))
     return Markup(re.sub(r"<[^>]+>", "", text)).unescape().strip()

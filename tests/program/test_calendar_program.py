@@ -47,7 +47,7 @@ def test_published_program_calendar_has_one_event_per_entry_with_zone_and_times(
         description
     )
     assert "Session: Papers I, chair: Parijat Dube" in description
-    assert "Then we model <everything>." in description
+    assert "We measure.\n\nThen we model <everything>." in description
     assert "Slides: http://fastpath.test/program/slides/fp20-007.pdf" in description
     assert "Video: https://video.example.org/fp20-007" in description
     welcome = events[0]
