@@ -47,7 +47,7 @@ def calendar_template(workshop: Workshop, public_base_url: str) -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add_component(_zone_block(workshop))
+    calendar.add_component(zone_block(workshop))
     event = Event()
     event.add("dtstart", workshop.starts)  # aware, in workshop.zone: written with TZID
     event.add("dtend", workshop.ends)
@@ -66,7 +66,7 @@ def calendar_template(workshop: Workshop, public_base_url: str) -> Calendar:
     return calendar
 
 
-def _zone_block(workshop: Workshop) -> Timezone:
+def zone_block(workshop: Workshop) -> Timezone:
     """The zone's rules for the year around the workshop: a short VTIMEZONE that every
     calendar program can read, instead of one listing every change since 1970."""
     zone = Timezone.from_tzinfo(

@@ -1,4 +1,5 @@
-"""Public pages: everything here is read from the content folder loaded at start-up."""
+"""Public pages: read from the content folder loaded at start-up and, for the program and
+its speakers, from the published program (program/public.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 
 from .. import health
 from ..content import current_workshop
+from ..program.public import current_program
 from ..web.page_cache import cached_page
 from ..web.state import site_state
 
@@ -31,24 +33,39 @@ def call_for_papers():
 @bp.get("/program")
 @cached_page
 def program():
-    return render_template("site/program.html")
+    return render_template("site/program.html", program=current_program(), zone=zone_label())
 
 
 @bp.get("/speakers/")
 @cached_page
 def speakers():
-    return render_template("site/speakers.html")
+    return render_template("site/speakers.html", program=current_program())
 
 
 @bp.get("/speakers/<key>")
 @cached_page
 def speaker(key: str):
-    found = current_workshop().speaker(key)
+    program = current_program()
+    found = program.speaker(key)
     if found is None:
         abort(404)
     return render_template(
-        "site/speaker.html", speaker=found, talks=current_workshop().talks_by(found)
+        "site/speaker.html",
+        speaker=found,
+        talks=program.talks_by(found),
+        sessions={i.title: i for i in program.items if i.kind == "session"},
+        zone=zone_label(),
     )
+
+
+def zone_label() -> str:
+    """The zone the program's times are in, named for people and for machines:
+    'Boston time, America/New_York (EDT)' (the place's city, the zone, its abbreviation
+    on the day)."""
+    workshop = current_workshop()
+    city = workshop.place.split(",")[0].strip()
+    named = f"{city} time, {workshop.zone}" if city else str(workshop.zone)
+    return f"{named} ({workshop.starts.tzname()})"
 
 
 @bp.get("/people")
