@@ -18,6 +18,7 @@ from .organizer.services import DEMO_ORGANIZER_EMAIL, create_demo_organizer
 from .registration.cli import commands as registration_commands
 from .reviews import demo as review_demo
 from .reviews.cli import commands as review_commands
+from .site.cli import commands as site_commands
 
 demo_cli = AppGroup("demo", help="Set up the local demo that `make run` serves.")
 
@@ -101,5 +102,6 @@ def init_app(app: Flask) -> None:
         *registration_commands,
         *organizer_commands,
         *review_commands,
+        *site_commands,
     ):
         app.cli.add_command(group)
