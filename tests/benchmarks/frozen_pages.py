@@ -143,6 +143,8 @@ def run(tmp: Path) -> bool:
         server.start()
         wrk("warm-up", server.url + "/", seconds=2)
         wrk("warm-up", nginx.url + "/", seconds=2)
+        # The same bare Flask view as make bench's baseline: says how busy the machine was.
+        baseline = wrk("baseline", server.url + "/_bench/baseline", server=server)
         for live_path, frozen_path, name in PAGES:
             written = frozen_dir / frozen_path.strip("/") / "index.html"
             same = body(nginx.url + frozen_path) == written.read_bytes()
@@ -171,7 +173,10 @@ def run(tmp: Path) -> bool:
             f"{name:<18} {live.rps:>10.0f} {live.p50_ms:>6.2f} {live.p99_ms:>6.2f}"
             f" {frozen.rps:>12.0f} {frozen.p50_ms:>6.2f} {frozen.p99_ms:>6.2f} {ratio:>10.1f}×"
         )
-    print("(latencies in ms)")
+    print(
+        f"(latencies in ms; in this run the bare Flask view of make bench's baseline made"
+        f" {baseline.rps:.0f} req/s, p50 {baseline.p50_ms:.2f}, p99 {baseline.p99_ms:.2f})"
+    )
     print()
     for label, ok in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {label}")
