@@ -55,12 +55,16 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Benchmarks drive gunicorn with wrk (Debian's package; installed here when run as root).
+# Benchmarks drive gunicorn with wrk, and the frozen copy (flask freeze) with nginx (Debian's
+# packages; installed here when run as root).
 bench: $(VENV)/.installed-test
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
 		|| { echo "make bench needs wrk: apt-get install wrk"; exit 2; }
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq --no-install-recommends nginx >/dev/null; } \
+		|| { echo "make bench needs nginx: apt-get install nginx"; exit 2; }
 	$(BIN)/python -m tests.benchmarks
 	$(BIN)/python -m tests.benchmarks.reviews_table
+	$(BIN)/python -m tests.benchmarks.frozen_pages
 
 # The chairs' review table at 500 submissions × 3 reviews, in-process (no wrk needed).
 bench-reviews: $(VENV)/.installed-test

@@ -19,6 +19,7 @@ from .program import demo as program_demo
 from .registration.cli import commands as registration_commands
 from .reviews import demo as review_demo
 from .reviews.cli import commands as review_commands
+from .site.cli import commands as site_commands
 
 demo_cli = AppGroup("demo", help="Set up the local demo that `make run` serves.")
 
@@ -117,5 +118,6 @@ def init_app(app: Flask) -> None:
         *registration_commands,
         *organizer_commands,
         *review_commands,
+        *site_commands,
     ):
         app.cli.add_command(group)
