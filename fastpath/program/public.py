@@ -40,6 +40,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..content import Person, ProgramItem, Speaker, Workshop, current_workshop
+from ..core.database import reading
 from ..core.extensions import db
 from .models import ProgramPublication
 
@@ -115,11 +116,13 @@ _VERSION_MEMO_KEY = "fastpath.program_version_memo"
 
 def _published_version() -> int:
     try:
-        row = db.session.execute(
-            db.select(ProgramPublication.id, ProgramPublication.snapshot)
-            .order_by(ProgramPublication.id.desc())
-            .limit(1)
-        ).first()
+        # A read-only transaction, ended at once: no page keeps the write lock while it renders.
+        with reading():
+            row = db.session.execute(
+                db.select(ProgramPublication.id, ProgramPublication.snapshot)
+                .order_by(ProgramPublication.id.desc())
+                .limit(1)
+            ).first()
     except SQLAlchemyError as error:
         # Like the room-full check: without a database the public pages still render (the
         # content file's program).
@@ -147,11 +150,16 @@ def current_program(version: int | None = None) -> PublicProgram:
     if version == CONTENT_FILE:
         program = PublicProgram(workshop.program, workshop.speakers)
     else:
-        row = db.session.get(ProgramPublication, version)
+        with reading():
+            row = db.session.execute(
+                db.select(ProgramPublication.snapshot, ProgramPublication.published_at).where(
+                    ProgramPublication.id == version
+                )
+            ).first()
         if row is None or not row.snapshot:
             program = PublicProgram(workshop.program, workshop.speakers)
         else:
-            program = from_snapshot(json.loads(row.snapshot), workshop, row.id, row.published_at)
+            program = from_snapshot(json.loads(row.snapshot), workshop, version, row.published_at)
     current_app.extensions[_CACHE_KEY] = program
     return program
 

@@ -41,8 +41,6 @@ def add_accepted(
         row.link_mailed_to = row.contact.email_normalized
         if status in (SubmissionStatus.ACCEPTED, SubmissionStatus.REJECTED):
             row.decided_at = datetime(2020, 3, 1, 12, 0, tzinfo=UTC)
-            row.decision_notified_at = (
-                datetime(2020, 3, 2, 12, 0, tzinfo=UTC) if notified else None
-            )
+            row.decision_notified_at = datetime(2020, 3, 2, 12, 0, tzinfo=UTC) if notified else None
         db.session.commit()
     return submission_id, token

@@ -122,6 +122,11 @@ def test_frozen_site_crawled_from_home_answers_every_link_and_pages_are_html(sit
             assert kind.startswith("text/css")
         elif path.startswith("/static/js/"):
             assert "javascript" in kind
+        elif path.endswith(".ics"):
+            assert kind.startswith("text/calendar"), path
+            assert body.startswith(b"BEGIN:VCALENDAR"), path
+        elif path.endswith(".pdf"):
+            assert kind == "application/pdf", path
         elif not path.startswith("/static/"):
             assert kind.startswith("text/html"), path
             assert body.lstrip().startswith(b"<!doctype html>"), path
@@ -248,11 +253,6 @@ SNAPSHOT = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="until the public program pages read current_program() (helper C, wip-c): "
-    "remove this marker when merging",
-)
 def test_frozen_program_of_a_published_program_shows_its_session_and_talk(app, tmp_path):
     _publish(app, SNAPSHOT)
     folder = tmp_path / "site"
