@@ -146,6 +146,7 @@ def _render(
         materials=state,
         notice=notice,
         posted=posted,
+        posted_kind=_form_key(posted) if posted is not None else None,
         rules=rules,
         final_limits=services.final_limits(),
         slides_limit=file_size(rules.slides_max_file_bytes),
@@ -313,10 +314,13 @@ def too_large(_error: HTTPException):
     # The body was refused before it was read: nothing of it is there to show again.
     endpoint = request.endpoint or ""
     limit = _body_limits().get(endpoint, current_app.config["MAX_CONTENT_LENGTH"] or 0)
-    kind = "slides" if endpoint == "materials.slides" else "file"
+    what = {
+        "materials.slides": "slides you chose are",
+        "materials.final": "file you chose is",
+    }.get(endpoint, "form you sent is")
     allowed = file_size(limit - BODY_MARGIN if endpoint in _body_limits() else limit)
     notice = (
-        f"The {kind} you chose is too large: the limit is {allowed}. Nothing was saved. "
+        f"The {what} too large: the limit is {allowed}. Nothing was saved. "
         "Make the PDF smaller (for example, export it with compressed images) and send it again."
     )
     return _page_again(413, notice, read_form=False)

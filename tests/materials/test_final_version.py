@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from fastpath.core.extensions import db
 from fastpath.materials.models import FinalMaterials
 from tests.helpers.accepted import AFTER_NOTIFICATION
 from tests.helpers.mail import outbox
@@ -134,6 +135,4 @@ def test_final_version_row_is_one_per_submission(app, client, accepted):
     submission_id, token = accepted
     post_final(client, token)
     with app.app_context():
-        from fastpath.core.extensions import db
-
         assert db.session.scalar(db.select(db.func.count()).select_from(FinalMaterials)) == 1
