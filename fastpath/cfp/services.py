@@ -178,10 +178,25 @@ def _looks_like(data: bytes) -> str:
     return ""
 
 
-def inspect_pdf(data: bytes, limits: SubmissionRules) -> PdfInfo:
+@dataclass(frozen=True)
+class PdfLimits:
+    """What inspect_pdf checks, and how its messages name the document (the abstract's
+    limits come from SubmissionRules; materials pass their own)."""
+
+    max_file_bytes: int
+    pages_min: int
+    pages_max: int
+    name: str = "extended abstract"  # "Choose your extended abstract as a PDF file."
+    short_name: str = "abstract"  # "Export your abstract as PDF"
+    pages_rule: str = "an extended abstract has"  # "...; an extended abstract has 2 to 4 pages."
+
+
+def inspect_pdf(data: bytes, limits: SubmissionRules | PdfLimits) -> PdfInfo:
     """Check that `data` is a readable, unencrypted PDF within the page and size limits."""
+    if isinstance(limits, SubmissionRules):
+        limits = PdfLimits(limits.max_file_bytes, limits.pages_min, limits.pages_max)
     if not data:
-        raise PdfProblem("The file is empty. Choose your extended abstract as a PDF file.")
+        raise PdfProblem(f"The file is empty. Choose your {limits.name} as a PDF file.")
     if len(data) > limits.max_file_bytes:
         raise PdfProblem(
             f"The file is {megabytes(len(data))} MB; the limit is "
@@ -190,8 +205,8 @@ def inspect_pdf(data: bytes, limits: SubmissionRules) -> PdfInfo:
     # Judged by the content, never by the file's name or the browser's Content-Type.
     if not data.startswith(b"%PDF-"):
         raise PdfProblem(
-            f"This file is not a PDF{_looks_like(data)}. Export your abstract as PDF and "
-            "choose that file."
+            f"This file is not a PDF{_looks_like(data)}. Export your {limits.short_name} as PDF "
+            "and choose that file."
         )
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -210,13 +225,13 @@ def inspect_pdf(data: bytes, limits: SubmissionRules) -> PdfInfo:
         ) from None
     if pages is None:
         raise PdfProblem(
-            f"The PDF has more than {limits.pages_max} pages; an extended abstract has "
+            f"The PDF has more than {limits.pages_max} pages; {limits.pages_rule} "
             f"{limits.pages_min} to {limits.pages_max} pages."
         )
     if not limits.pages_min <= pages <= limits.pages_max:
         counted = "1 page" if pages == 1 else f"{pages} pages"
         raise PdfProblem(
-            f"The PDF has {counted}; an extended abstract has {limits.pages_min} to "
+            f"The PDF has {counted}; {limits.pages_rule} {limits.pages_min} to "
             f"{limits.pages_max} pages."
         )
     return PdfInfo(size=len(data), pages=pages, sha256=hashlib.sha256(data).hexdigest())

@@ -27,6 +27,8 @@ from ..cfp.services import topic_titles
 from ..clock import as_utc, now
 from ..content import current_workshop
 from ..core.extensions import db
+from ..core.urls import public_url
+from ..materials import services as materials_services
 from . import lists
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -248,6 +250,47 @@ def assignment_export_table(_filters: Mapping[str, str]) -> tuple[list[str], lis
     return table(columns, assignments)
 
 
+def _materials_link(submission: Submission, row: Any, kind: str) -> str:
+    if row is None or not getattr(row, f"{kind}_stored_name"):
+        return ""
+    endpoint = f"materials_organizer.{kind}_pdf"
+    return public_url(endpoint, submission_id=submission.id)
+
+
+def materials_export_table(_filters: Mapping[str, str]) -> tuple[list[str], list[list[Any]]]:
+    """One row per accepted submission, by number: what its authors handed in, what is
+    missing, and the organizers' download links of the files."""
+    submissions = materials_services.accepted_submissions()
+    rows = materials_services.rows_for(s.id for s in submissions)
+    items = [(s, rows.get(s.id)) for s in submissions]
+
+    def presenter(item: tuple[Submission, Any]) -> Any:
+        row = item[1]
+        return row.presenter if row is not None else None
+
+    def has(item: tuple[Submission, Any], column: str) -> Any:
+        return getattr(item[1], column, None) if item[1] is not None else None
+
+    columns = [
+        Column("Submission", lambda i: i[0].reference),
+        Column("Title", lambda i: i[0].title),
+        Column("Presenter", lambda i: presenter(i).name if presenter(i) else ""),
+        Column("Presenter affiliation", lambda i: presenter(i).affiliation if presenter(i) else ""),
+        Column("Final version", lambda i: bool(has(i, "final_stored_name"))),
+        Column("Final version pages", lambda i: has(i, "final_pages")),
+        Column("Final version uploaded at", lambda i: has(i, "final_uploaded_at")),
+        Column("Slides", lambda i: bool(has(i, "slides_stored_name"))),
+        Column("Slides uploaded at", lambda i: has(i, "slides_uploaded_at")),
+        Column("Video link", lambda i: has(i, "video_url") or ""),
+        Column("Bio", lambda i: bool((has(i, "bio") or "").strip())),
+        Column("Consent to publish", lambda i: bool(has(i, "consent_publish"))),
+        Column("Missing", lambda i: _joined(materials_services.missing_of(i[1]))),
+        Column("Final version link", lambda i: _materials_link(i[0], i[1], "final")),
+        Column("Slides link", lambda i: _materials_link(i[0], i[1], "slides")),
+    ]
+    return table(columns, items)
+
+
 Table = tuple[list[str], list[list[Any]]]
 
 # The stable list of exports: kind -> builder(list filters) -> (header, rows).
@@ -257,6 +300,7 @@ EXPORTS: dict[str, Callable[[Mapping[str, str]], Table]] = {
     "authors": author_table,
     "reviews": review_export_table,
     "assignments": assignment_export_table,
+    "materials": materials_export_table,
 }
 
 

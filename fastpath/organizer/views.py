@@ -27,6 +27,7 @@ from ..content import current_workshop
 from ..core.audit import AuditAction, record
 from ..core.extensions import db, limiter
 from ..core.urls import int_arg
+from ..materials import services as materials_services
 from ..registration.models import Registration
 from ..web.downloads import private_download
 from ..web.forms import EXPIRED, SHOWN, SHOWN_AGAIN, posted_status, render_form_page
@@ -205,6 +206,7 @@ def submissions():
         submissions=found,
         statuses=lists.SUBMISSION_STATUSES,
         sorts=lists.SUBMISSION_SORTS,
+        materials=lists.materials_summaries(found.items),
     )
 
 
@@ -218,6 +220,8 @@ def submission_detail(submission_id: int):
         topics=topic_titles(submission.topic_keys),
         mails=mailbox.mails_about(submission),
         history=services.history_of(f"submission:{submission.id}"),
+        materials=materials_services.organizer_state(submission),
+        reopen_default=materials_services.default_reopen_until(),
     )
 
 
@@ -400,7 +404,9 @@ def cancel_registrations():
 # --- CSV exports --------------------------------------------------------------------------
 
 
-@bp.get("/export/<any(registrations, submissions, authors, reviews, assignments):kind>.csv")
+@bp.get(
+    "/export/<any(registrations, submissions, authors, reviews, assignments, materials):kind>.csv"
+)
 @login_required
 def export(kind: str):
     data, count = exports.export_csv(kind, request.args)

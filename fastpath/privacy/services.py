@@ -32,6 +32,7 @@ from ..core.erasure import Scrubber, address_pattern, iso, other_addresses_hidde
 from ..core.extensions import db
 from ..mail import privacy as mail_privacy
 from ..mail.models import OutboxMail
+from ..materials import privacy as materials_privacy
 from ..organizer import privacy as organizer_privacy
 from ..organizer.models import Organizer
 from ..registration import privacy as registration_privacy
@@ -166,6 +167,7 @@ def export_person(person: Person) -> dict[str, Any]:
         "exported_at": now().isoformat(),
         "registrations": [registration_privacy.export(r) for r in person.registrations],
         "submissions": [cfp_privacy.export(a) for a in person.authors],
+        "materials": materials_privacy.export(person.authors),
         "mails": [mail_privacy.export(m) for m in person.mails],
         "organizer": organizer_privacy.export(person.organizer) if person.organizer else None,
         "audit_events": [_audit_data(e, person.address) for e in person.audit_events],
@@ -256,6 +258,7 @@ def erase_person(person: Person) -> ErasureReport:
     report.registrations = registrations.registrations
     report.cancelled, report.promoted = registrations.cancelled, registrations.promoted
 
+    report.files.extend(materials_privacy.erase(person.authors, moment).files)
     authors = cfp_privacy.erase(person.authors, moment)
     report.authors, report.contact_of = authors.authors, authors.contact_of
     report.pdfs_deleted = authors.pdfs_deleted

@@ -29,8 +29,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
 # Pages whose address holds a secret token: no Referer may carry it to another site.
 # Pages whose address holds a secret token (the reviewer invitation too): no Referer leaves them.
 PRIVATE_LINK_PREFIXES = ("/submission/", "/registration/", "/organizer/reviews/invitation/")
-# The site's only file input: the abstract's PDF on the submission forms.
-UPLOAD_FIELDS = frozenset({"pdf"})
+# The site's file inputs: the abstract's PDF on the submission forms (and the final version
+# on the materials page, under the same name), the slides on the materials page.
+UPLOAD_FIELDS = frozenset({"pdf", "slides"})
 
 
 def init_app(app: Flask) -> None:

@@ -13,10 +13,14 @@ import pytest
 from flask import Flask
 from sqlalchemy import event, select
 
+from fastpath.cfp.models import Submission
 from fastpath.core.extensions import db
 from fastpath.core.tokens import hash_token
+from fastpath.materials import services as materials
 from fastpath.reviews import invitations
+from tests.helpers.accepted import add_accepted
 from tests.helpers.forms import latest_token, post, registration_fields, snapshot, submission_fields
+from tests.helpers.pdfs import pdf_bytes
 
 # The page's own address (it names the guessed token, which the guesser knows anyway).
 OWN_ADDRESS = re.compile(r'<meta property="og:url" content="[^"]*">')
@@ -35,7 +39,19 @@ def tokens(app: Flask, client) -> dict[str, str]:
             "Grace Hopper", "grace@reviewers.test", "Yale University", by=None
         )
         db.session.commit()
-    return {"submission": submission, "registration": registration, "organizer": invitation}
+    # Materials pages answer only an accepted submission's token, with files to download.
+    accepted_id, accepted = add_accepted(app)
+    with app.app_context():
+        row = db.session.get(Submission, accepted_id)
+        materials.save_final(row, pdf_bytes(3), "final.pdf", version=1, token=accepted)
+        materials.save_slides(row, pdf_bytes(3), "talk.pdf", version=2, token=accepted)
+        db.session.commit()
+    return {
+        "submission": submission,
+        "registration": registration,
+        "organizer": invitation,
+        "accepted": accepted,
+    }
 
 
 def token_pages(app: Flask) -> list[tuple[str, str, str]]:
@@ -99,7 +115,8 @@ def test_every_private_page_answers_its_own_token(app, client, tokens):
     for feature, method, path in token_pages(app):
         if method != "GET":
             continue
-        response = client.get(path.format(token=tokens[feature]))
+        token = tokens["accepted" if "/materials" in path else feature]
+        response = client.get(path.format(token=token))
         response.close()  # the PDF is sent from its file
         assert response.status_code == 200, path
 

@@ -14,6 +14,7 @@ from fastpath.mail.models import OutboxMail, OutboxStatus
 from fastpath.organizer import services
 from fastpath.registration.models import Registration
 from fastpath.reviews import invitations
+from tests.helpers.accepted import add_accepted
 from tests.helpers.forms import (
     Field,
     latest_token,
@@ -104,6 +105,7 @@ def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(app: Fla
         "cfp": latest_token(app, "submission"),
         "registration": latest_token(app, "registration"),
         "reviews": invitation_token,
+        "materials": add_accepted(app)[1],
     }
     forms = forms_by_endpoint(values)
     rules = post_rules(app)
