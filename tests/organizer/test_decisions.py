@@ -195,6 +195,13 @@ def test_accepting_mails_every_author_through_smtp(mail_app, mail_client, smtp):
     assert text.startswith("Dear 李雷,\n\nwe are glad to tell you")
     assert "  FP20-001: Roofline models\n  Authors: Anna Müller, 李雷\n\nIt will be" in text
     assert "Dear <bdi>李雷</bdi>," in to_li.html  # names isolated (issue 18 item 12)
+    # How the final materials are handed in, and until when (issue 15).
+    assert (
+        "The contact author (Anna Müller) can now hand in the final version, the slides,\n"
+        "who presents and a short speaker bio on the submission's private page" in text
+    )
+    assert "until April 5, 2020, 09:00 America/New_York" in text
+    assert "/submission/lost" in text
     assert actions(mail_app) == [
         ("decision", f"submission:{first}", "FP20-001: accepted (was submitted)"),
         (
