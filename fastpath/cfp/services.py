@@ -317,6 +317,21 @@ def client_tag(client: str) -> str:
     return hmac.new(key, client.encode(), hashlib.sha256).hexdigest()[:16]
 
 
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write an uploaded file so that it is either whole or absent: a temporary file in the
+    same folder, synced, then renamed into place (every stored upload is written this way)."""
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".upload-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as temp:
+            temp.write(data)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
 def keep_upload(data: bytes, info: PdfInfo, filename: str | None, client: str) -> KeptUpload:
     """Store a checked PDF under a generated name (temp file, then an atomic rename), first
     making room within the caps on kept-but-unsent files (see _make_room)."""
@@ -325,16 +340,7 @@ def keep_upload(data: bytes, info: PdfInfo, filename: str | None, client: str) -
     tag = client_tag(client)
     _make_room(tag, len(data))
     stored_name = f"{tag}{secrets.token_hex(8)}.pdf"
-    handle, temp_name = tempfile.mkstemp(dir=directory, prefix=".upload-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as temp:
-            temp.write(data)
-            temp.flush()
-            os.fsync(temp.fileno())
-        os.replace(temp_name, directory / stored_name)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    write_atomically(directory / stored_name, data)
     return KeptUpload(stored_name, display_filename(filename), info.size, info.pages, info.sha256)
 
 

@@ -10,10 +10,8 @@ response: fastpath/materials/views.py and organizer_views.py do.
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -39,6 +37,7 @@ from ..cfp.services import (
     display_filename,
     inspect_pdf,
     upload_dir,
+    write_atomically,
 )
 from ..clock import as_utc, now
 from ..content import MaterialsRules, current_workshop
@@ -330,16 +329,7 @@ def store_file(data: bytes) -> str:
     directory = materials_dir()
     directory.mkdir(parents=True, exist_ok=True)
     stored_name = f"{secrets.token_hex(16)}.pdf"
-    handle, temp_name = tempfile.mkstemp(dir=directory, prefix=".upload-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as temp:
-            temp.write(data)
-            temp.flush()
-            os.fsync(temp.fileno())
-        os.replace(temp_name, directory / stored_name)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    write_atomically(directory / stored_name, data)
     return stored_name
 
 
