@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -13,37 +12,18 @@ from flask import (
     request,
     url_for,
 )
-from flask_wtf.csrf import CSRFError
 
 from ..cfp.models import Submission, SubmissionStatus
 from ..core.extensions import db
 from ..core.tokens import new_nonce
 from ..core.urls import int_arg
+from ..organizer.area import organizer_area
 from ..organizer.auth import chair_required, current_organizer, safe_next
 from ..web.downloads import private_download
-from ..web.forms import EXPIRED
 from . import services
 from .forms import RemindForm, ReopenForm
 
-bp = Blueprint("materials_organizer", __name__)
-
-
-@bp.after_request
-def private_pages(response: Response) -> Response:
-    # As the other organizer pages: personal data and unpublished papers.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
-@bp.context_processor
-def organizer_values() -> dict:
-    return {"organizer": current_organizer()}
-
-
-@bp.errorhandler(CSRFError)
-def form_expired(_error: CSRFError):
-    return render_template("organizer/form_expired.html"), EXPIRED
+bp = organizer_area(Blueprint("materials_organizer", __name__))
 
 
 @bp.get("/")

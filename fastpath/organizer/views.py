@@ -31,8 +31,8 @@ from ..materials import services as materials_services
 from ..registration.models import Registration
 from ..web.downloads import private_download
 from ..web.forms import EXPIRED, SHOWN, SHOWN_AGAIN, posted_status, render_form_page
+from . import area, decisions, exports, lists, mailbox, services
 from . import dashboard as dashboard_data
-from . import decisions, exports, lists, mailbox, services
 from .auth import (
     current_organizer,
     end_session,
@@ -44,7 +44,7 @@ from .auth import (
 )
 from .forms import DecisionForm, PasswordForm, SignInForm
 
-bp = Blueprint("organizer", __name__)
+bp = area.organizer_area(Blueprint("organizer", __name__))
 # Reviewers sign in here too, but every chair page answers them 404 (fastpath/organizer/auth.py).
 bp.before_request(reviewer_fence)
 
@@ -56,15 +56,6 @@ SIGN_IN_FAILED = (
 
 def _sign_in_limit() -> str:
     return current_app.config["ORGANIZER_SIGN_IN_LIMIT"]
-
-
-@bp.after_request
-def private_pages(response: Response) -> Response:
-    # Organizer pages show personal data: never stored by a browser or proxy cache, never
-    # indexed.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
 
 
 @bp.errorhandler(429)
@@ -81,12 +72,7 @@ def form_expired(_error: CSRFError):
         form.password.data = ""
         message = "The sign-in form had expired. Please sign in again."
         return render_form_page("organizer/login.html", form, EXPIRED, error=message)
-    return render_template("organizer/form_expired.html"), EXPIRED
-
-
-@bp.context_processor
-def organizer_values() -> dict:
-    return {"organizer": current_organizer()}
+    return area.form_expired(_error)
 
 
 @bp.app_template_filter("org_time")

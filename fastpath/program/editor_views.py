@@ -9,18 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import CSRFError
 from wtforms.fields.choices import SelectChoice
 
 from ..clock import as_utc
 from ..content import current_workshop
 from ..core.extensions import db
+from ..organizer.area import organizer_area
 from ..organizer.auth import chair_required, current_organizer
 from ..organizer.models import Organizer
-from ..web.forms import EXPIRED, SHOWN, SHOWN_AGAIN, posted_status, render_form_page
+from ..web.forms import SHOWN, SHOWN_AGAIN, posted_status, render_form_page
 from . import services
 from .checks import check_program
 from .editor_forms import (
@@ -35,26 +35,9 @@ from .editor_forms import (
 from .models import EntryKind, ProgramChange, ProgramEntry, ProgramSession
 from .public import forget_program_version
 
-bp = Blueprint("program_editor", __name__)
+bp = organizer_area(Blueprint("program_editor", __name__))
 
 STALE = 409
-
-
-@bp.after_request
-def private_pages(response):  # type: ignore[no-untyped-def]
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
-@bp.context_processor
-def organizer_values() -> dict:
-    return {"organizer": current_organizer()}
-
-
-@bp.errorhandler(CSRFError)
-def form_expired(_error: CSRFError):
-    return render_template("organizer/form_expired.html"), EXPIRED
 
 
 # --- Pages ----------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import selectinload
 
 from ..cfp.models import Submission
@@ -26,6 +25,7 @@ from ..content import current_workshop
 from ..core.extensions import db
 from ..core.tokens import looks_like_nonce, new_nonce
 from ..core.urls import bounded_int
+from ..organizer.area import organizer_area
 from ..organizer.auth import current_organizer, login_required
 from ..organizer.lists import fold
 from ..organizer.models import Organizer
@@ -42,25 +42,7 @@ from .forms import (
 )
 from .models import BidPreference
 
-bp = Blueprint("reviews", __name__)
-
-
-@bp.after_request
-def private_pages(response: Response) -> Response:
-    # As the organizer pages: personal data and unpublished papers, never cached or indexed.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
-@bp.context_processor
-def organizer_values() -> dict:
-    return {"organizer": current_organizer()}
-
-
-@bp.errorhandler(CSRFError)
-def form_expired(_error: CSRFError):
-    return render_template("organizer/form_expired.html"), EXPIRED
+bp = organizer_area(Blueprint("reviews", __name__))
 
 
 def visible_submission(number: int):
