@@ -1,0 +1,253 @@
+"""Issue 15's features tried as a stranger and as an attacker: the private materials link,
+uploads and details, the organizers' program editor, the public program and the freeze.
+
+Each test is one probe; a failing one is a finding (see helper F's report)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fastpath.cfp.models import SubmissionStatus
+from tests.helpers.accepted import AFTER_NOTIFICATION, add_accepted
+from tests.helpers.pdfs import pdf_bytes, png_bytes
+from tests.materials.helpers import (
+    author_ids,
+    materials_files,
+    materials_row,
+    page_url,
+    post_details,
+    post_final,
+    post_slides,
+    text_of,
+    version_of,
+)
+
+pytestmark = pytest.mark.app_config(NOW=AFTER_NOTIFICATION)
+
+
+def plain_404(client) -> str:
+    return client.get("/no-such-page").get_data(as_text=True)
+
+
+def body_without_address(response) -> str:
+    import re
+
+    return re.sub(r'<meta property="og:url" content="[^"]*">', "", response.get_data(as_text=True))
+
+
+# --- Tokens ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "status", [SubmissionStatus.REJECTED, SubmissionStatus.SUBMITTED, SubmissionStatus.WITHDRAWN]
+)
+def test_materials_of_an_undecided_rejected_or_withdrawn_submission_are_the_plain_404(
+    app, client, status
+):
+    _sid, token = add_accepted(app, "Not for the program", status=status)
+    never = client.get(page_url("A" * 43))
+    for response in (
+        client.get(page_url(token)),
+        client.get(page_url(token, "/final.pdf")),
+        post_final(client, token),
+        post_details(client, token, presenter=1),
+    ):
+        assert response.status_code == 404
+        assert body_without_address(response) == body_without_address(never)
+    assert materials_files(app) == []
+
+
+def test_a_token_of_another_submission_cannot_change_this_one(app, client):
+    mine, my_token = add_accepted(app, "Mine")
+    theirs, _their_token = add_accepted(app, "Theirs")
+    their_author = author_ids(app, theirs)[0]
+    response = post_details(client, my_token, presenter=their_author)
+    assert response.status_code == 422
+    assert materials_row(app, mine) is None or materials_row(app, mine).presenter_id is None
+    assert materials_row(app, theirs) is None
+
+
+# --- Uploads --------------------------------------------------------------------------------
+
+
+def test_a_png_renamed_pdf_is_refused_and_nothing_is_stored(app, client):
+    sid, token = add_accepted(app)
+    response = post_final(client, token, png_bytes(), filename="final.pdf")
+    assert response.status_code == 422
+    assert "PDF" in text_of(response)
+    assert materials_files(app) == []
+    assert materials_row(app, sid) is None or materials_row(app, sid).final_stored_name is None
+
+
+def test_an_html_file_as_slides_is_refused(app, client):
+    sid, token = add_accepted(app)
+    page = b"<!doctype html><html><script>alert(1)</script></html>"
+    response = post_slides(client, token, page, filename="talk.pdf")
+    assert response.status_code == 422
+    assert materials_files(app) == []
+
+
+def test_html_with_a_pdf_header_as_slides_is_refused(app, client):
+    sid, token = add_accepted(app)
+    page = b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF"
+    response = post_slides(client, token, page, filename="talk.pdf")
+    assert response.status_code == 422
+    assert materials_files(app) == []
+
+
+def test_a_60_mb_body_is_refused_with_413_and_nothing_is_stored(app, client):
+    sid, token = add_accepted(app)
+    big = b"%PDF-1.4\n" + b"0" * (60 * 1024 * 1024)
+    response = post_slides(client, token, big)
+    assert response.status_code == 413
+    assert "too large" in text_of(response)
+    assert materials_files(app) == []
+
+
+def huge_page_count_pdf() -> bytes:
+    """A small PDF whose page tree claims a billion pages (one real /Kids entry)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1000000000 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
+    out += f"startxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def test_a_pdf_claiming_a_billion_pages_is_refused_quickly(app, client):
+    import time
+
+    sid, token = add_accepted(app)
+    started = time.monotonic()
+    response = post_final(client, token, huge_page_count_pdf())
+    assert time.monotonic() - started < 10
+    assert response.status_code in (200, 303, 422)
+    assert response.status_code != 500
+    row = materials_row(app, sid)
+    # A one-page paper is outside the page limits either way: nothing is stored.
+    assert row is None or row.final_stored_name is None
+
+
+def pdf_with_javascript() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(12):
+        writer.add_blank_page(width=612, height=792)
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    action = DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject("app.alert('hello');"),
+        }
+    )
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def test_slides_with_javascript_are_refused_or_never_served_inline(app, client):
+    sid, token = add_accepted(app)
+    response = post_slides(client, token, pdf_with_javascript())
+    if response.status_code == 303:
+        # Stored: then the private download must not be an inline PDF a browser runs.
+        with client.get(page_url(token, "/slides.pdf")) as download:
+            assert download.headers.get("X-Content-Type-Options") == "nosniff"
+            disposition = download.headers.get("Content-Disposition", "")
+            assert disposition.startswith("attachment"), disposition
+    else:
+        assert response.status_code == 422
+
+
+# --- Details --------------------------------------------------------------------------------
+
+BAD_LINKS = {
+    "javascript": "javascript:alert(1)",
+    "data": "data:text/html,<script>alert(1)</script>",
+    "http": "http://video.example.org/talk",
+    "https no host": "https:///talk",
+    "https dot host": "https://./talk",
+    "very long": "https://video.example.org/" + "a" * 5000,
+    "backslash host": "https:\\\\evil.example.org/x",
+    "userinfo": "https://video.example.org@evil.example.org/x",
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_LINKS), ids=list(BAD_LINKS))
+def test_bad_video_links_are_refused_and_nothing_is_saved(app, client, case):
+    sid, token = add_accepted(app)
+    response = post_details(
+        client, token, presenter=author_ids(app, sid)[0], video_url=BAD_LINKS[case]
+    )
+    assert response.status_code == 422, case
+    assert materials_row(app, sid) is None
+
+
+def test_a_bio_of_ten_thousand_words_is_refused_with_the_count(app, client):
+    sid, token = add_accepted(app)
+    response = post_details(client, token, presenter=author_ids(app, sid)[0], bio="word " * 10000)
+    assert response.status_code == 422
+    assert "10000 words" in text_of(response) or "10,000 words" in text_of(response)
+    assert materials_row(app, sid) is None
+
+
+def test_a_bio_of_invisible_characters_only_is_saved_as_empty(app, client):
+    sid, token = add_accepted(app)
+    response = post_details(
+        client, token, presenter=author_ids(app, sid)[0], bio="\u200b\u200d\u2060\ufeff\u00ad"
+    )
+    assert response.status_code in (303, 422)
+    row = materials_row(app, sid)
+    if row is not None:
+        assert row.bio == ""
+
+
+def test_a_presenter_from_another_submission_is_refused(app, client):
+    sid, token = add_accepted(app, "Mine")
+    other, _ = add_accepted(app, "Theirs")
+    response = post_details(client, token, presenter=author_ids(app, other)[0])
+    assert response.status_code == 422
+    assert materials_row(app, sid) is None
+
+
+@pytest.mark.parametrize("presenter", ["", "x", "-1", "99999", "1e3", " 1"])
+def test_a_presenter_that_is_not_an_author_id_is_refused_without_a_500(app, client, presenter):
+    sid, token = add_accepted(app)
+    response = post_details(client, token, presenter=presenter)
+    assert response.status_code == 422
+    assert materials_row(app, sid) is None
+
+
+def test_a_stale_version_replay_is_refused_and_keeps_the_newer_details(app, client):
+    sid, token = add_accepted(app)
+    ada, grace = author_ids(app, sid)
+    assert post_details(client, token, presenter=ada, bio="First", version="1").status_code == 303
+    page = client.get(page_url(token)).get_data(as_text=True)
+    current = version_of(page)
+    assert post_details(client, token, presenter=grace, bio="Second", version=current).status_code == 303
+    replay = post_details(client, token, presenter=ada, bio="First", version=current)
+    assert replay.status_code == 409
+    assert materials_row(app, sid).bio == "Second"
+
+
+@pytest.mark.parametrize("version", ["", "abc", "-1", "0", "999999999999999999999"])
+def test_a_nonsense_version_is_refused_without_a_500(app, client, version):
+    sid, token = add_accepted(app)
+    response = post_details(client, token, presenter=author_ids(app, sid)[0], version=version)
+    assert response.status_code in (409, 422)
+    assert response.status_code != 500
