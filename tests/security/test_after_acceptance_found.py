@@ -8,8 +8,14 @@ from __future__ import annotations
 import pytest
 
 from fastpath.cfp.models import SubmissionStatus
-from tests.helpers.accepted import AFTER_NOTIFICATION, add_accepted
-from tests.helpers.pdfs import pdf_bytes, png_bytes
+from fastpath.core.audit import AuditAction
+from fastpath.core.extensions import db
+from fastpath.program.models import ProgramEntry, ProgramSession
+from tests.helpers.accepted import AFTER_MATERIALS_DEADLINE, AFTER_NOTIFICATION, add_accepted
+from tests.helpers.organizers import audit_actions, make_organizer, sign_in
+from tests.helpers.pdfs import png_bytes
+from tests.helpers.program_editor import add_session, draft_version, publications
+from tests.helpers.reviews import REVIEWER_PASSWORD, make_reviewer
 from tests.materials.helpers import (
     author_ids,
     materials_files,
@@ -239,7 +245,10 @@ def test_a_stale_version_replay_is_refused_and_keeps_the_newer_details(app, clie
     assert post_details(client, token, presenter=ada, bio="First", version="1").status_code == 303
     page = client.get(page_url(token)).get_data(as_text=True)
     current = version_of(page)
-    assert post_details(client, token, presenter=grace, bio="Second", version=current).status_code == 303
+    assert (
+        post_details(client, token, presenter=grace, bio="Second", version=current).status_code
+        == 303
+    )
     replay = post_details(client, token, presenter=ada, bio="First", version=current)
     assert replay.status_code == 409
     assert materials_row(app, sid).bio == "Second"
@@ -251,3 +260,239 @@ def test_a_nonsense_version_is_refused_without_a_500(app, client, version):
     response = post_details(client, token, presenter=author_ids(app, sid)[0], version=version)
     assert response.status_code in (409, 422)
     assert response.status_code != 500
+
+
+# --- Deadline and reopening -----------------------------------------------------------------
+
+
+@pytest.mark.app_config(NOW=AFTER_MATERIALS_DEADLINE)
+def test_uploads_after_the_deadline_are_refused_and_nothing_is_stored(app, client):
+    sid, token = add_accepted(app)
+    assert post_final(client, token).status_code == 403
+    assert post_slides(client, token).status_code == 403
+    assert post_details(client, token, presenter=author_ids(app, sid)[0]).status_code == 403
+    assert materials_files(app) == []
+    assert materials_row(app, sid) is None
+
+
+@pytest.mark.app_config(NOW=AFTER_MATERIALS_DEADLINE)
+def test_reopening_one_submission_reopens_only_that_one(app, client):
+    reopened, reopened_token = add_accepted(app, "Reopened")
+    closed, closed_token = add_accepted(app, "Still closed")
+    make_organizer(app)
+    chair = app.test_client()
+    assert sign_in(chair).status_code == 302
+    response = chair.post(f"/organizer/materials/{reopened}/reopen", data={"until": ""})
+    assert response.status_code in (302, 303)
+    assert post_final(client, reopened_token).status_code == 303
+    assert post_final(client, closed_token).status_code == 403
+    assert materials_row(app, closed) is None
+
+
+def test_reopen_is_not_for_anonymous_visitors(app, client):
+    sid, _token = add_accepted(app)
+    response = client.post(f"/organizer/materials/{sid}/reopen", data={"until": ""})
+    assert response.status_code in (302, 303, 404)
+    assert materials_row(app, sid) is None or materials_row(app, sid).reopened_until is None
+
+
+# --- The organizers' editor -----------------------------------------------------------------
+
+EDITOR_GETS = ["/organizer/program/", "/organizer/materials/", "/organizer/materials/remind"]
+EDITOR_POSTS = [
+    ("/organizer/program/sessions", {"title": "X", "starts": "10:00", "ends": "11:00"}),
+    ("/organizer/program/publish", {"draft_version": "0"}),
+    ("/organizer/program/unpublish", {"draft_version": "0"}),
+    ("/organizer/program/import", {"draft_version": "0"}),
+    ("/organizer/program/items", {"kind": "break", "title": "X"}),
+]
+
+
+def test_editor_routes_send_anonymous_visitors_to_sign_in_and_change_nothing(app, client):
+    before = draft_version(app)
+    for url in EDITOR_GETS:
+        response = client.get(url)
+        assert response.status_code in (302, 404), url
+        if response.status_code == 302:
+            assert "/organizer/login" in response.headers["Location"]
+    for url, data in EDITOR_POSTS:
+        response = client.post(url, data=data)
+        assert response.status_code in (302, 303, 404), url
+    assert draft_version(app) == before
+    assert publications(app) == []
+
+
+def test_editor_routes_are_not_for_reviewers(app, client):
+    make_reviewer(app, "reviewer@fastpath.test")
+    assert sign_in(client, "reviewer@fastpath.test", REVIEWER_PASSWORD).status_code == 302
+    before = draft_version(app)
+    for url in EDITOR_GETS:
+        assert client.get(url).status_code in (302, 403, 404), url
+    for url, data in EDITOR_POSTS:
+        assert client.post(url, data=data).status_code in (302, 303, 403, 404), url
+    assert draft_version(app) == before
+    assert publications(app) == []
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_editor_posts_without_the_csrf_token_change_nothing(app, client):
+    make_organizer(app)
+    assert sign_in(client).status_code == 302
+    before = draft_version(app)
+    data = {
+        "draft_version": str(before),
+        "title": "Forged",
+        "starts": "10:00",
+        "ends": "11:00",
+    }
+    response = client.post("/organizer/program/sessions", data=data)
+    assert response.status_code in (400, 403)
+    response = client.post("/organizer/program/publish", data={"draft_version": str(before)})
+    assert response.status_code in (400, 403)
+    assert draft_version(app) == before
+    assert publications(app) == []
+
+
+@pytest.fixture
+def chair(app, client):
+    make_organizer(app)
+    assert sign_in(client).status_code == 302
+    return client
+
+
+@pytest.mark.parametrize(
+    "status", [SubmissionStatus.REJECTED, SubmissionStatus.WITHDRAWN, SubmissionStatus.SUBMITTED]
+)
+def test_a_talk_that_is_not_accepted_cannot_be_placed_by_a_crafted_post(app, chair, status):
+    sid, _ = add_accepted(app, "Not accepted", status=status)
+    session_id = add_session(app)
+    version = draft_version(app)
+    response = chair.post(
+        f"/organizer/program/talks/{sid}",
+        data={
+            f"place{sid}-draft_version": str(version),
+            f"place{sid}-session_id": str(session_id),
+            f"place{sid}-minutes": "20",
+        },
+    )
+    assert response.status_code == 422
+    assert draft_version(app) == version
+    with app.app_context():
+        assert db.session.scalars(db.select(ProgramEntry)).all() == []
+
+
+def test_a_talk_accepted_but_not_yet_told_cannot_be_placed_or_published(app, chair):
+    """Publishing must not announce an acceptance before the authors were told."""
+    sid, _ = add_accepted(app, "Secret acceptance", notified=False)
+    session_id = add_session(app, starts="11:00", ends="12:00")
+    version = draft_version(app)
+    response = chair.post(
+        f"/organizer/program/talks/{sid}",
+        data={
+            f"place{sid}-draft_version": str(version),
+            f"place{sid}-session_id": str(session_id),
+            f"place{sid}-minutes": "20",
+        },
+    )
+    if response.status_code == 303:
+        # Placed: then the checks must at least stop it from going public.
+        published = chair.post(
+            "/organizer/program/publish",
+            data={"draft_version": str(draft_version(app)), "anyway": "y"},
+        )
+        assert published.status_code == 422, "published an acceptance the authors were not told"
+        assert publications(app) == []
+        assert "Secret acceptance" not in chair.get("/program").get_data(as_text=True)
+    else:
+        assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "starts, ends",
+    [
+        ("11:00", "10:00"),
+        ("11:00", "11:00"),
+        ("25:99", "26:00"),
+        ("10:00", "24:00"),
+        ("9:5", "10:00"),
+        ("１０:００", "11:00"),
+        ("-1:00", "10:00"),
+        ("10:00:00", "11:00"),
+        ("10:00 pm", "11:00"),
+        ("", ""),
+    ],
+)
+def test_bad_session_times_are_refused_without_a_500(app, chair, starts, ends):
+    version = draft_version(app)
+    response = chair.post(
+        "/organizer/program/sessions",
+        data={"draft_version": str(version), "title": "T", "starts": starts, "ends": ends},
+    )
+    assert response.status_code == 422, (starts, ends, response.status_code)
+    assert draft_version(app) == version
+
+
+@pytest.mark.parametrize("minutes", ["0", "-5", "100000", "99999999999999999999999", "1e3", "x"])
+def test_huge_or_odd_minutes_are_refused_without_a_500(app, chair, minutes):
+    sid, _ = add_accepted(app)
+    session_id = add_session(app)
+    version = draft_version(app)
+    response = chair.post(
+        f"/organizer/program/talks/{sid}",
+        data={
+            f"place{sid}-draft_version": str(version),
+            f"place{sid}-session_id": str(session_id),
+            f"place{sid}-minutes": minutes,
+        },
+    )
+    assert response.status_code == 422, minutes
+    assert draft_version(app) == version
+
+
+@pytest.mark.parametrize("session_id", ["999999", "abc", "-1", "99999999999999999999999"])
+def test_a_talk_placed_in_a_session_that_does_not_exist_is_refused(app, chair, session_id):
+    sid, _ = add_accepted(app)
+    version = draft_version(app)
+    response = chair.post(
+        f"/organizer/program/talks/{sid}",
+        data={
+            f"place{sid}-draft_version": str(version),
+            f"place{sid}-session_id": session_id,
+            f"place{sid}-minutes": "20",
+        },
+    )
+    assert response.status_code in (404, 409, 422), session_id
+    assert draft_version(app) == version
+
+
+def test_two_organizers_saving_at_once_the_second_is_refused_as_stale(app, chair):
+    make_organizer(app, "second@fastpath.test")
+    other = app.test_client()
+    assert sign_in(other, "second@fastpath.test").status_code == 302
+    version = draft_version(app)
+    first = chair.post(
+        "/organizer/program/sessions",
+        data={"draft_version": str(version), "title": "First", "starts": "10:00", "ends": "11:00"},
+    )
+    assert first.status_code == 303
+    second = other.post(
+        "/organizer/program/sessions",
+        data={"draft_version": str(version), "title": "Second", "starts": "13:00", "ends": "14:00"},
+    )
+    assert second.status_code == 409
+    assert "First" in second.get_data(as_text=True)
+    with app.app_context():
+        titles = [s.title for s in db.session.scalars(db.select(ProgramSession))]
+    assert titles == ["First"]
+
+
+def test_a_double_publish_makes_one_publication(app, chair):
+    add_session(app, starts="11:00", ends="12:00")
+    data = {"draft_version": str(draft_version(app)), "anyway": "y"}
+    first = chair.post("/organizer/program/publish", data=data)
+    assert first.status_code == 303
+    second = chair.post("/organizer/program/publish", data=data)
+    assert second.status_code in (409, 422)
+    assert len(publications(app)) == 1
+    actions = [action for action, _actor, _target in audit_actions(app)]
+    assert actions.count(AuditAction.PROGRAM_PUBLISHED.value) == 1
