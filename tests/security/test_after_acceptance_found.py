@@ -14,9 +14,18 @@ from fastpath.program.models import ProgramEntry, ProgramSession
 from tests.helpers.accepted import AFTER_MATERIALS_DEADLINE, AFTER_NOTIFICATION, add_accepted
 from tests.helpers.organizers import audit_actions, make_organizer, sign_in
 from tests.helpers.pdfs import png_bytes
-from tests.helpers.program_editor import add_session, draft_version, publications
+from tests.helpers.program import store_slides
+from tests.helpers.program_editor import (
+    add_session,
+    choose_presenter,
+    draft_version,
+    page_text,
+    place_talk,
+    publications,
+)
 from tests.helpers.reviews import REVIEWER_PASSWORD, make_reviewer
 from tests.materials.helpers import (
+    SLIDES,
     author_ids,
     materials_files,
     materials_row,
@@ -496,3 +505,197 @@ def test_a_double_publish_makes_one_publication(app, chair):
     assert len(publications(app)) == 1
     actions = [action for action, _actor, _target in audit_actions(app)]
     assert actions.count(AuditAction.PROGRAM_PUBLISHED.value) == 1
+
+
+# --- The public program ---------------------------------------------------------------------
+
+SCRIPT_BIO = '<script>alert("bio")</script><img src=x onerror=alert(1)> & "quotes"'
+
+
+def published_talk(app, chair, *, bio="Ada studies engines.", consent=True, slides=True):
+    """An accepted talk with a presenter (and slides), placed and published via the editor;
+    (submission id, published snapshot)."""
+    sid, _ = add_accepted(app)
+    stored = store_slides(app)[0] if slides else None
+    choose_presenter(app, sid, bio=bio, slides=stored, consent=consent)
+    session_id = add_session(app, starts="11:00", ends="12:00")
+    place_talk(app, sid, session_id)
+    response = chair.post(
+        "/organizer/program/publish",
+        data={"draft_version": str(draft_version(app)), "anyway": "y"},
+    )
+    assert response.status_code == 303, page_text(response)
+    return sid, publications(app)[-1][1]
+
+
+def status_of(client, path: str) -> int:
+    with client.get(path) as response:
+        return response.status_code
+
+
+def test_a_bio_with_html_is_escaped_on_the_public_speaker_pages(app, chair):
+    _sid, snapshot = published_talk(app, chair, bio=SCRIPT_BIO)
+    key = snapshot["speakers"][0]["key"]
+    anonymous = app.test_client()
+    for path in (f"/speakers/{key}", "/speakers/", "/program"):
+        body = anonymous.get(path).get_data(as_text=True)
+        assert "<script>alert" not in body, path
+        assert "<img src=x" not in body, path
+    assert "&lt;script&gt;" in anonymous.get(f"/speakers/{key}").get_data(as_text=True)
+
+
+def test_slides_of_a_talk_without_consent_are_not_public(app, chair):
+    _sid, snapshot = published_talk(app, chair, consent=False)
+    talk = next(i for i in snapshot["items"] if i["kind"] == "paper")
+    assert talk["slides"] is None
+    assert status_of(app.test_client(), f"/program/slides/{talk['key']}.pdf") == 404
+
+
+def test_slides_only_in_the_draft_are_not_public(app, chair):
+    sid, snapshot = published_talk(app, chair, slides=False)
+    talk = next(i for i in snapshot["items"] if i["kind"] == "paper")
+    choose_presenter(app, sid, slides=store_slides(app)[0], consent=True)  # after the publish
+    assert status_of(app.test_client(), f"/program/slides/{talk['key']}.pdf") == 404
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "..%2f..%2finstance%2ffastpath",
+        "%2e%2e",
+        "..",
+        "fp20-001%00",
+        "fp20-001.pdf%2f..",
+        "%2fetc%2fpasswd",
+        "session-papers-i",
+        "x" * 5000,
+    ],
+)
+def test_slides_path_traversal_and_odd_keys_are_404(app, chair, key):
+    published_talk(app, chair)
+    assert status_of(app.test_client(), f"/program/slides/{key}.pdf") == 404
+
+
+def test_the_published_slides_are_served_with_nosniff_as_pdf(app, chair):
+    _sid, snapshot = published_talk(app, chair)
+    talk = next(i for i in snapshot["items"] if i["kind"] == "paper")
+    with app.test_client().get(f"/program/slides/{talk['key']}.pdf") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "application/pdf"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("kind", ["session header", "unknown", "traversal", "long"])
+def test_item_calendars_of_session_headers_and_unknown_keys_are_404(app, chair, kind):
+    _sid, snapshot = published_talk(app, chair)
+    session = next(i for i in snapshot["items"] if i["kind"] == "session")
+    key = {
+        "session header": session["key"],
+        "unknown": "no-such-item",
+        "traversal": "..%2f..%2fetc%2fpasswd",
+        "long": "k" * 3000,
+    }[kind]
+    response = app.test_client().get(f"/program/{key}.ics")
+    assert response.status_code == 404
+
+
+def test_many_unknown_item_calendars_do_not_grow_the_calendar_cache(app, chair):
+    published_talk(app, chair)
+    anonymous = app.test_client()
+    for number in range(200):
+        assert anonymous.get(f"/program/nothing-{number}.ics").status_code == 404
+    cached = app.extensions["fastpath.program_calendars"]
+    assert len(cached[1]) <= 5
+
+
+def test_the_page_cache_never_shows_the_draft_and_follows_publish_and_unpublish(app, chair):
+    anonymous = app.test_client()
+    before = anonymous.get("/program").get_data(as_text=True)
+    sid, _ = add_accepted(app, "Only in the draft for now")
+    session_id = add_session(app, "Draft session", starts="11:00", ends="12:00")
+    place_talk(app, sid, session_id)
+    assert "Only in the draft for now" not in anonymous.get("/program").get_data(as_text=True)
+    response = chair.post(
+        "/organizer/program/publish",
+        data={"draft_version": str(draft_version(app)), "anyway": "y"},
+    )
+    assert response.status_code == 303
+    assert "Only in the draft for now" in anonymous.get("/program").get_data(as_text=True)
+    assert "Only in the draft for now" in anonymous.get("/program.ics").get_data(as_text=True)
+    response = chair.post(
+        "/organizer/program/unpublish", data={"draft_version": str(draft_version(app))}
+    )
+    assert response.status_code == 303
+    after = anonymous.get("/program").get_data(as_text=True)
+    assert "Only in the draft for now" not in after
+    assert "Only in the draft for now" not in anonymous.get("/program.ics").get_data(as_text=True)
+    assert after.count("<article") == before.count("<article")
+
+
+def test_a_double_unpublish_makes_one_withdrawal(app, chair):
+    published_talk(app, chair)
+    data = {"draft_version": str(draft_version(app))}
+    assert chair.post("/organizer/program/unpublish", data=data).status_code == 303
+    assert chair.post("/organizer/program/unpublish", data=data).status_code in (409, 422)
+    assert [snap is None for _v, snap in publications(app)] == [False, True]
+
+
+# --- The frozen copy ------------------------------------------------------------------------
+
+
+def test_the_frozen_site_has_no_organizer_pages_tokens_or_draft(app, chair, tmp_path):
+    sid, token = add_accepted(app, "Published talk")
+    choose_presenter(app, sid, bio="Public bio.", slides=store_slides(app)[0], consent=True)
+    session_id = add_session(app, starts="11:00", ends="12:00")
+    place_talk(app, sid, session_id)
+    assert (
+        chair.post(
+            "/organizer/program/publish",
+            data={"draft_version": str(draft_version(app)), "anyway": "y"},
+        ).status_code
+        == 303
+    )
+    draft_only, draft_token = add_accepted(app, "Draft only talk")
+    place_talk(app, draft_only, add_session(app, "Later", starts="14:00", ends="15:00"))
+    hidden, _ = add_accepted(app, "Unconsented talk")
+    choose_presenter(app, hidden, slides=store_slides(app)[0], consent=False)
+
+    from fastpath.site.freeze import freeze
+
+    folder = tmp_path / "site"
+    freeze(app, folder, live_url="https://fastpath.example.org")
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    names = [str(p.relative_to(folder)) for p in files]
+    assert not any(n.startswith("organizer") for n in names), names
+    assert not any(n.startswith("submission") for n in names), names
+    everything = b"".join(p.read_bytes() for p in files)
+    assert token.encode() not in everything
+    assert draft_token.encode() not in everything
+    assert b"/organizer" not in everything
+    assert b"Draft only talk" not in everything
+    assert b"Unconsented talk" not in everything
+    assert b"Published talk" in everything
+    slides = [n for n in names if n.startswith("program/slides/")]
+    assert len(slides) == 1, slides
+
+
+def test_slides_uploaded_through_the_materials_page_are_served_once_published(app, client, chair):
+    """End to end, no helper storing files: what an author uploads is what the public gets."""
+    sid, token = add_accepted(app)
+    assert post_slides(client, token).status_code == 303
+    version = version_of(client.get(page_url(token)).get_data(as_text=True))
+    details = post_details(
+        client, token, presenter=author_ids(app, sid)[0], consent=True, version=version
+    )
+    assert details.status_code == 303
+    place_talk(app, sid, add_session(app, starts="11:00", ends="12:00"))
+    response = chair.post(
+        "/organizer/program/publish",
+        data={"draft_version": str(draft_version(app)), "anyway": "y"},
+    )
+    assert response.status_code == 303
+    talk = next(i for i in publications(app)[-1][1]["items"] if i["kind"] == "paper")
+    assert talk["slides"]
+    with app.test_client().get(f"/program/slides/{talk['key']}.pdf") as public:
+        assert public.status_code == 200, "published, consented slides are not served"
+        assert public.get_data() == SLIDES
