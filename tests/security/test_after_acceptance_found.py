@@ -699,3 +699,29 @@ def test_slides_uploaded_through_the_materials_page_are_served_once_published(ap
     with app.test_client().get(f"/program/slides/{talk['key']}.pdf") as public:
         assert public.status_code == 200, "published, consented slides are not served"
         assert public.get_data() == SLIDES
+
+
+def test_the_freeze_copies_slides_uploaded_through_the_materials_page(app, client, chair, tmp_path):
+    sid, token = add_accepted(app)
+    assert post_slides(client, token).status_code == 303
+    version = version_of(client.get(page_url(token)).get_data(as_text=True))
+    assert (
+        post_details(
+            client, token, presenter=author_ids(app, sid)[0], consent=True, version=version
+        ).status_code
+        == 303
+    )
+    place_talk(app, sid, add_session(app, starts="11:00", ends="12:00"))
+    assert (
+        chair.post(
+            "/organizer/program/publish",
+            data={"draft_version": str(draft_version(app)), "anyway": "y"},
+        ).status_code
+        == 303
+    )
+    from fastpath.site.freeze import freeze
+
+    folder = tmp_path / "site"
+    freeze(app, folder, live_url="https://fastpath.example.org")
+    slides = sorted((folder / "program" / "slides").glob("*.pdf"))
+    assert [p.read_bytes() for p in slides] == [SLIDES]
