@@ -725,3 +725,191 @@ def test_the_freeze_copies_slides_uploaded_through_the_materials_page(app, clien
     freeze(app, folder, live_url="https://fastpath.example.org")
     slides = sorted((folder / "program" / "slides").glob("*.pdf"))
     assert [p.read_bytes() for p in slides] == [SLIDES]
+
+
+# --- Markup and calendar injection through the editor and the materials ---------------------
+
+HOSTILE = '<script>alert("x")</script>'
+
+
+def test_editor_text_is_escaped_on_the_public_program(app, chair):
+    version = draft_version(app)
+    response = chair.post(
+        "/organizer/program/sessions",
+        data={
+            "draft_version": str(version),
+            "title": "Papers " + HOSTILE,
+            "starts": "11:00",
+            "ends": "12:00",
+            "chair": "Chair " + HOSTILE,
+            "room": "Room " + HOSTILE,
+        },
+    )
+    assert response.status_code == 303
+    response = chair.post(
+        "/organizer/program/items",
+        data={
+            "draft_version": str(draft_version(app)),
+            "kind": "break",
+            "title": "Coffee " + HOSTILE,
+            "presenters": "Barista " + HOSTILE,
+            "session_id": "",
+            "starts": "13:00",
+            "ends": "13:30",
+        },
+    )
+    assert response.status_code == 303, page_text(response)
+    response = chair.post(
+        "/organizer/program/publish",
+        data={"draft_version": str(draft_version(app)), "anyway": "y"},
+    )
+    assert response.status_code == 303, page_text(response)
+    anonymous = app.test_client()
+    for path in ("/program", "/speakers/", "/"):
+        body = anonymous.get(path).get_data(as_text=True)
+        assert HOSTILE not in body, path
+
+
+def test_a_video_link_with_quotes_cannot_break_out_of_the_public_link(app, client, chair):
+    sid, token = add_accepted(app)
+    link = 'https://video.example.org/x"onmouseover="alert(1)'
+    response = post_details(
+        client, token, presenter=author_ids(app, sid)[0], video_url=link, consent=True
+    )
+    if response.status_code == 422:
+        return  # refused: nothing to show
+    assert response.status_code == 303
+    place_talk(app, sid, add_session(app, starts="11:00", ends="12:00"))
+    publish = chair.post(
+        "/organizer/program/publish",
+        data={"draft_version": str(draft_version(app)), "anyway": "y"},
+    )
+    assert publish.status_code == 303
+    body = app.test_client().get("/program").get_data(as_text=True)
+    assert '"onmouseover="' not in body
+
+
+def test_a_line_break_in_a_session_title_cannot_inject_calendar_lines(app, chair):
+    response = chair.post(
+        "/organizer/program/sessions",
+        data={
+            "draft_version": str(draft_version(app)),
+            "title": "Papers\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:Injected",
+            "starts": "11:00",
+            "ends": "12:00",
+        },
+    )
+    if response.status_code == 303:
+        sid, _ = add_accepted(app)
+        with app.app_context():
+            session_id = db.session.scalars(db.select(ProgramSession.id)).first()
+        place_talk(app, sid, session_id)
+        chair.post(
+            "/organizer/program/publish",
+            data={"draft_version": str(draft_version(app)), "anyway": "y"},
+        )
+        body = app.test_client().get("/program.ics").get_data(as_text=True)
+        assert "\r\nSUMMARY:Injected" not in body
+    else:
+        assert response.status_code == 422
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_materials_posts_without_the_csrf_token_change_nothing(app, client):
+    sid, token = add_accepted(app)
+    client.get(page_url(token))  # a session cookie, as a victim's browser would have
+    assert post_details(client, token, presenter=author_ids(app, sid)[0]).status_code == 400
+    assert post_final(client, token).status_code == 400
+    assert post_slides(client, token).status_code == 400
+    assert materials_row(app, sid) is None
+    assert materials_files(app) == []
+
+
+def test_private_downloads_are_attachments_never_inline(app, client):
+    sid, token = add_accepted(app)
+    assert post_final(client, token).status_code == 303
+    with client.get(page_url(token, "/final.pdf")) as response:
+        assert response.status_code == 200
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers.get("Referrer-Policy") == "no-referrer"
+        assert "no-store" in response.headers.get("Cache-Control", "")
+
+
+def test_slides_with_javascript_are_not_served_inline_to_the_public(app, chair):
+    """The upload check lets a PDF with an OpenAction script through; once published it is
+    served inline from the site's own origin with no sandbox."""
+    from pathlib import Path
+
+    sid, _ = add_accepted(app)
+    name = "ab" * 16 + ".pdf"
+    folder = Path(app.config["UPLOAD_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(pdf_with_javascript())  # where the public route reads
+    choose_presenter(app, sid, slides=name, consent=True)
+    place_talk(app, sid, add_session(app, starts="11:00", ends="12:00"))
+    response = chair.post(
+        "/organizer/program/publish",
+        data={"draft_version": str(draft_version(app)), "anyway": "y"},
+    )
+    assert response.status_code == 303
+    talk = next(i for i in publications(app)[-1][1]["items"] if i["kind"] == "paper")
+    with app.test_client().get(f"/program/slides/{talk['key']}.pdf") as public:
+        assert public.status_code == 200
+        policy = public.headers.get("Content-Security-Policy", "")
+        assert "sandbox" in policy or public.headers["Content-Disposition"].startswith(
+            "attachment"
+        ), "a PDF with an OpenAction script is served inline from the site's origin"
+
+
+# --- Numbers too large for the database -----------------------------------------------------
+
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "method, url",
+    [
+        ("get", f"/organizer/program/sessions/{HUGE}"),
+        ("get", f"/organizer/program/entries/{HUGE}"),
+        ("post", f"/organizer/program/talks/{HUGE}"),
+        ("post", f"/organizer/program/sessions/{HUGE}/delete"),
+        ("post", f"/organizer/program/entries/{HUGE}/up"),
+        ("get", f"/organizer/materials/{HUGE}/final.pdf"),
+        ("post", f"/organizer/materials/{HUGE}/reopen"),
+    ],
+)
+def test_huge_ids_in_organizer_addresses_are_404_not_500(app, chair, method, url):
+    response = getattr(chair, method)(url, data={"draft_version": str(draft_version(app))})
+    assert response.status_code in (404, 409, 422), (url, response.status_code)
+
+
+def test_a_fixed_item_in_a_huge_session_id_is_refused_not_500(app, chair):
+    version = draft_version(app)
+    response = chair.post(
+        "/organizer/program/items",
+        data={
+            "draft_version": str(version),
+            "kind": "break",
+            "title": "Coffee",
+            "session_id": HUGE,
+            "minutes": "15",
+        },
+    )
+    assert response.status_code in (409, 422)
+    assert draft_version(app) == version
+
+
+@pytest.mark.parametrize("until", ["9999-12-31T23:59", "0001-01-01T00:00", "2020-13-45T99:99"])
+def test_reopen_until_odd_moments_is_handled_without_a_500(app, chair, until):
+    sid, _ = add_accepted(app)
+    response = chair.post(f"/organizer/materials/{sid}/reopen", data={"until": until})
+    assert response.status_code in (302, 303, 400, 422), response.status_code
+
+
+@pytest.mark.parametrize("status", [SubmissionStatus.REJECTED, SubmissionStatus.WITHDRAWN])
+def test_reopen_of_a_submission_that_is_not_accepted_is_refused(app, chair, status):
+    sid, token = add_accepted(app, "Not accepted", status=status)
+    response = chair.post(f"/organizer/materials/{sid}/reopen", data={"until": ""})
+    assert response.status_code in (303, 404, 409, 422), response.status_code
+    assert materials_row(app, sid) is None
+    assert "not reopened" in chair.get("/organizer/materials/").get_data(as_text=True)
