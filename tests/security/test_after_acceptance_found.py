@@ -913,3 +913,23 @@ def test_reopen_of_a_submission_that_is_not_accepted_is_refused(app, chair, stat
     assert response.status_code in (303, 404, 409, 422), response.status_code
     assert materials_row(app, sid) is None
     assert "not reopened" in chair.get("/organizer/materials/").get_data(as_text=True)
+
+
+def test_publishing_from_a_stale_editor_page_is_refused(app, chair):
+    add_session(app, starts="11:00", ends="12:00")
+    seen = draft_version(app)
+    add_session(app, "Added by someone else", starts="14:00", ends="15:00")
+    response = chair.post(
+        "/organizer/program/publish", data={"draft_version": str(seen), "anyway": "y"}
+    )
+    assert response.status_code == 409
+    assert "Added by someone else" in page_text(response)
+    assert publications(app) == []
+
+
+def test_unpublishing_when_nothing_is_published_is_refused(app, chair):
+    response = chair.post(
+        "/organizer/program/unpublish", data={"draft_version": str(draft_version(app))}
+    )
+    assert response.status_code in (409, 422)
+    assert publications(app) == []
