@@ -29,7 +29,7 @@ run: $(VENV)/.installed-run instance/dev-secret-key
 	@FASTPATH_SECRET_KEY=$$(cat instance/dev-secret-key) $(FLASK) demo setup
 	@echo ""
 	@echo "  FastPath 2020 is being served at   http://127.0.0.1:5000/"
-	@echo "  The site's clock is set to          $(DEMO_NOW) (call for papers and registration open)"
+	@echo "  The site's clock is set to          $(DEMO_NOW) (the default: call for papers and registration open)"
 	@echo "  Mail it sends is written to         instance/mail/*.eml"
 	@echo "  Stop with Ctrl-C."
 	@echo ""

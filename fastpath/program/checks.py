@@ -111,6 +111,16 @@ def check_program(workshop: Workshop, draft: Draft | None = None) -> list[Proble
                     f"entry-{entry.id}",
                 )
             )
+        elif submission.decision_notified_at is None:
+            # Publishing would tell the world before the authors' own page does.
+            errors.append(
+                Problem(
+                    ERROR,
+                    f"{submission.reference} is accepted but its authors have not been told "
+                    "yet: send the decision before publishing the program.",
+                    f"entry-{entry.id}",
+                )
+            )
 
     # Overlaps among what stands side by side on the day: sessions and items outside them,
     # compared when their rooms are the same (no room given counts as the same room).

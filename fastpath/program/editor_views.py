@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from ..clock import as_utc
 from ..content import current_workshop
 from ..core.extensions import db
+from ..core.urls import bounded_int
 from ..organizer.area import organizer_area
 from ..organizer.auth import chair_required, current_organizer
 from ..organizer.models import Organizer
@@ -236,7 +237,11 @@ def _session_input(form: SessionForm) -> services.SessionInput:
 
 
 def _session_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    # Out of range (0..MAX_INT) is no session: the service says it is no longer there.
+    try:
+        return bounded_int(value) if value else None
+    except ValueError:
+        return -1 if value and value.isdigit() else None
 
 
 @bp.get("/")

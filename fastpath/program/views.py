@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, send_file
 
-from ..cfp.services import upload_path
 from ..content import current_workshop
 from ..core.text import slug
+from ..materials.services import stored_path
 from .calendar import CALENDAR_CONTENT_TYPE, item_calendar, program_calendar, program_filename
 from .public import current_program
 
@@ -37,7 +37,7 @@ def slides(key: str):
     if stored is None:
         abort(404)
     try:
-        path = upload_path(stored)
+        path = stored_path(stored)  # where the materials page stored it
         response = send_file(
             path,
             mimetype="application/pdf",
@@ -48,6 +48,8 @@ def slides(key: str):
     except (ValueError, FileNotFoundError):
         abort(404)
     response.headers["X-Content-Type-Options"] = "nosniff"
+    # A PDF may carry scripts: served from the site's own origin, it runs sandboxed.
+    response.headers["Content-Security-Policy"] = "sandbox"
     return response
 
 

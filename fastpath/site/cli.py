@@ -37,11 +37,6 @@ def freeze_command(directory: Path, live_url: str | None, clean: bool) -> None:
         f"Froze {len(result.pages)} pages and {len(result.files)} files "
         f"({result.bytes:,} bytes) into {result.target}"
     )
-    if result.skipped:
-        shown = ", ".join(result.skipped[:3]) + (
-            f", … (+{len(result.skipped) - 3} more)" if len(result.skipped) > 3 else ""
-        )
-        click.echo(f"Left out {len(result.skipped)} files the site answers 404 for: {shown}")
     click.echo(f"Links to the forms point at {live_url or current_app.config['PUBLIC_BASE_URL']}.")
     click.echo(f"Try it: python -m http.server --directory {result.target} 8000")
 

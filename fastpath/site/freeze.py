@@ -56,8 +56,6 @@ PUBLIC_PAGES = (
 # Pages only the live site can answer: links to them point at the live site.
 LIVE_ONLY = ("/submit", "/register", "/submission", "/registration")
 PRIVATE = ("/organizer",)
-# Files that may not be served (yet): a 404 from these is left out, not a failure.
-OPTIONAL_FILE = re.compile(r"^/program(?:\.ics|/[^/]+\.ics|/slides/[^/]+\.pdf)$")
 
 _LINK = re.compile(r"""(\s(?:href|src|action|poster)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.S)
 _CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')]+)\1\s*\)|@import\s+(["'])([^"']+)\3""")
@@ -74,7 +72,6 @@ class FreezeResult:
     target: Path
     pages: list[str] = field(default_factory=list)  # live paths of the pages written
     files: list[str] = field(default_factory=list)  # live paths of the other files written
-    skipped: list[str] = field(default_factory=list)  # optional files that answered 404
     bytes: int = 0
 
 
@@ -222,7 +219,6 @@ class _Crawl:
         self.pages: dict[str, str] = {}  # live path -> HTML
         self.files: dict[str, bytes] = {}  # live path -> bytes
         self.redirects: dict[str, str] = {}  # live path -> the path it redirects to
-        self.skipped: list[str] = []
         self.not_found_page = ""
         self._queue: deque[tuple[str, str]] = deque()
         self._seen: set[str] = set()
@@ -259,9 +255,6 @@ class _Crawl:
                     raise FreezeError(f"{path} (linked from {referrer}) leaves the site.")
                 self.redirects[path] = location.path
                 self._enqueue(location.path, path)
-                return
-            if status == 404 and OPTIONAL_FILE.match(path):
-                self.skipped.append(path)
                 return
             if status != 200:
                 raise FreezeError(f"{path} (linked from {referrer}) answered {response.status}.")
@@ -318,7 +311,7 @@ class _Crawl:
         return _LINK.sub(replace, body)
 
     def write(self, folder: Path) -> FreezeResult:
-        result = FreezeResult(target=folder, skipped=sorted(self.skipped))
+        result = FreezeResult(target=folder)
         outputs: dict[str, bytes] = {"404.html": self._rewrite(self.not_found_page, "/").encode()}
         for path, body in self.pages.items():
             outputs[_page_file(path)] = self._rewrite(body, path).encode()

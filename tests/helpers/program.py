@@ -128,10 +128,10 @@ def withdraw(app: Flask, *, at: datetime = PUBLISHED_AT) -> int:
 
 
 def store_slides(app: Flask, pages: int = 2) -> tuple[str, bytes]:
-    """A PDF stored under UPLOAD_DIR as an upload is; returns (stored name, its bytes)."""
+    """A PDF stored where the materials page stores slides; returns (stored name, bytes)."""
     data = pdf_bytes(pages)
     name = secrets.token_hex(16) + ".pdf"
-    folder = Path(app.config["UPLOAD_DIR"])
+    folder = Path(app.config["UPLOAD_DIR"]) / "materials"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(data)
     return name, data

@@ -28,7 +28,9 @@ def test_demo_setup_twice_makes_one_draft_and_a_placed_talk_publishes(app: Flask
         assert check_program(current_workshop()) == []
         session_id = db.session.scalar(db.select(ProgramSession.id))
         submission = db.session.scalars(db.select(Submission).order_by(Submission.id)).first()
-        submission.status = SubmissionStatus.ACCEPTED  # as the decisions page leaves it
+        # as the decisions page leaves it, the authors told
+        submission.status = SubmissionStatus.ACCEPTED
+        submission.decision_notified_at = submission.updated_at
         submission_id = submission.id
         db.session.commit()
     assert publications(app) == []

@@ -842,7 +842,7 @@ def test_slides_with_javascript_are_not_served_inline_to_the_public(app, chair):
 
     sid, _ = add_accepted(app)
     name = "ab" * 16 + ".pdf"
-    folder = Path(app.config["UPLOAD_DIR"])
+    folder = Path(app.config["UPLOAD_DIR"]) / "materials"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(pdf_with_javascript())  # where the public route reads
     choose_presenter(app, sid, slides=name, consent=True)
