@@ -22,6 +22,7 @@ from ..organizer.area import organizer_area
 from ..organizer.auth import chair_required, current_organizer
 from ..organizer.models import Organizer
 from ..web.forms import SHOWN, SHOWN_AGAIN, posted_status, render_form_page
+from . import publish as publishing
 from . import services
 from .checks import check_program
 from .editor_forms import (
@@ -488,7 +489,9 @@ def publish():
     response = _save(
         form,
         _index_with("publish"),
-        lambda: services.publish(form.version, current_organizer(), anyway=bool(form.anyway.data)),
+        lambda: publishing.publish(
+            form.version, current_organizer(), anyway=bool(form.anyway.data)
+        ),
         "Published: /program shows this program now.",
         "publication",
     )
@@ -503,7 +506,7 @@ def unpublish():
     response = _save(
         form,
         _index_with("version"),
-        lambda: services.unpublish(form.version, current_organizer()),
+        lambda: publishing.unpublish(form.version, current_organizer()),
         "Publication withdrawn: /program shows the content file's program again.",
         "publication",
     )

@@ -42,6 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..content import Person, ProgramItem, Speaker, Workshop, current_workshop
 from ..core.database import reading
 from ..core.extensions import db
+from ..web.state import site_state
 from .models import ProgramPublication
 
 SNAPSHOT_FORMAT = 1
@@ -139,8 +140,6 @@ _CACHE_KEY = "fastpath.public_program"
 
 def current_program(version: int | None = None) -> PublicProgram:
     """The public program at this moment (parsed once per publication and process)."""
-    from ..web.state import site_state  # the state reads program_version once per request
-
     if version is None:
         version = site_state().program_version
     cached: PublicProgram | None = current_app.extensions.get(_CACHE_KEY)

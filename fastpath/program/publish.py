@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-from ..content import Speaker, Workshop
+from ..clock import now
+from ..content import Speaker, Workshop, current_workshop
+from ..core.audit import AuditAction, record
 from ..core.extensions import db
 from ..core.text import slug
 from ..materials.models import FinalMaterials
-from .models import EntryKind
+from ..organizer.models import Organizer
+from . import services
+from .checks import check_program
+from .models import EntryKind, ProgramPublication
 from .public import SNAPSHOT_FORMAT
 from .services import TimedEntry, load_draft
 
@@ -176,3 +182,70 @@ def build_snapshot(workshop: Workshop) -> dict:
     blocks.sort(key=lambda b: (b[0], b[1]))
     items = [row for _, _, rows in blocks for row in rows]
     return {"format": SNAPSHOT_FORMAT, "items": items, "speakers": list(speakers.values())}
+
+
+def publish(
+    version: int, organizer: Organizer | None, *, anyway: bool = False
+) -> ProgramPublication:
+    """The draft as the public program, when the checks find no errors (warnings only with
+    `anyway`). A second post of the same form (same draft version already public) is refused."""
+    workshop = current_workshop()
+    services.begin_edit(version)
+    latest = services.latest_publication()
+    if latest is not None and latest.snapshot and latest.draft_version == version:
+        raise services.EditRefused("This version of the program is already the public one.")
+    problems = check_program(workshop)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise services.EditRefused(
+            f"Not published: {len(errors)} error(s) in the checks below must be fixed first."
+        )
+    if problems and not anyway:
+        raise services.EditRefused(
+            f"The checks found {len(problems)} warning(s): tick “Publish anyway” to publish "
+            "with them.",
+            "anyway",
+        )
+    snapshot = build_snapshot(workshop)
+    publication = ProgramPublication(
+        published_at=now(),
+        organizer_id=organizer.id if organizer else None,
+        draft_version=version,
+        snapshot=json.dumps(snapshot, ensure_ascii=False),
+    )
+    db.session.add(publication)
+    db.session.flush()
+    talks = sum(1 for i in snapshot["items"] if i["kind"] == "paper")
+    record(
+        AuditAction.PROGRAM_PUBLISHED,
+        organizer=organizer,
+        target=f"program v{version}",
+        details=(
+            f"{len(snapshot['items'])} items, {talks} talks, {len(snapshot['speakers'])} "
+            f"speakers, {len(problems)} warnings"
+        ),
+    )
+    return publication
+
+
+def unpublish(version: int, organizer: Organizer | None) -> ProgramPublication:
+    """The content file's program public again (a publication with an empty snapshot)."""
+    services.begin_edit(version)
+    latest = services.latest_publication()
+    if latest is None or not latest.snapshot:
+        raise services.EditRefused("No program is published: the content file's program is public.")
+    publication = ProgramPublication(
+        published_at=now(),
+        organizer_id=organizer.id if organizer else None,
+        draft_version=version,
+        snapshot="",
+    )
+    db.session.add(publication)
+    db.session.flush()
+    record(
+        AuditAction.PROGRAM_UNPUBLISHED,
+        organizer=organizer,
+        target=f"program v{version}",
+        details=f"withdrew publication {latest.id}",
+    )
+    return publication

@@ -7,7 +7,6 @@ edit bumps the version, writes one ProgramChange in words and audits PROGRAM_EDI
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -200,7 +199,7 @@ def changes_since(version: int) -> list[ProgramChange]:
 # --- The version and the change log ---------------------------------------------------------
 
 
-def _begin(expected_version: int) -> ProgramDraft:
+def begin_edit(expected_version: int) -> ProgramDraft:
     """Lock the draft row and compare versions (StaleDraft when someone saved in between)."""
     draft_row()
     row = db.session.scalars(
@@ -292,7 +291,7 @@ class SessionInput:
 def add_session(version: int, organizer: Organizer | None, data: SessionInput) -> ProgramSession:
     """A new, empty session."""
     workshop = current_workshop()
-    row = _begin(version)
+    row = begin_edit(version)
     starts, ends = _interval(workshop, data.starts, data.ends)
     session = ProgramSession(
         title=data.title, starts=starts, ends=ends, chair=data.chair, room=data.room
@@ -312,7 +311,7 @@ def edit_session(
     version: int, organizer: Organizer | None, session_id: int, data: SessionInput
 ) -> ProgramSession:
     workshop = current_workshop()
-    row = _begin(version)
+    row = begin_edit(version)
     session = _session(session_id)
     starts, ends = _interval(workshop, data.starts, data.ends)
     session.title, session.starts, session.ends = data.title, starts, ends
@@ -329,7 +328,7 @@ def edit_session(
 
 def delete_session(version: int, organizer: Organizer | None, session_id: int) -> None:
     """The session and its entries (its talks go back to "not placed yet")."""
-    row = _begin(version)
+    row = begin_edit(version)
     session = _session(session_id)
     count = len(session.entries)
     title = session.title
@@ -346,7 +345,7 @@ def add_talk(
     version: int, organizer: Organizer | None, submission_id: int, session_id: int, minutes: int
 ) -> ProgramEntry:
     """An accepted submission placed at the end of a session."""
-    row = _begin(version)
+    row = begin_edit(version)
     submission = db.session.get(Submission, submission_id)
     if submission is None:
         raise EditRefused("That submission does not exist.", "submission_id")
@@ -411,7 +410,7 @@ def _place(workshop: Workshop, entry: ProgramEntry, session_id, minutes, starts,
 def add_fixed_item(version: int, organizer: Organizer | None, data: FixedInput) -> ProgramEntry:
     """A welcome, keynote, break, ...: in a session with minutes, or outside with times."""
     workshop = current_workshop()
-    row = _begin(version)
+    row = begin_edit(version)
     if data.kind not in FIXED_KINDS:
         raise EditRefused("Choose one of the kinds shown.", "kind")
     if not data.title.strip():
@@ -445,7 +444,7 @@ def edit_entry(
 ) -> ProgramEntry:
     """Change an entry's length, words or place (into another session, or out of one)."""
     workshop = current_workshop()
-    row = _begin(version)
+    row = begin_edit(version)
     entry = _entry(entry_id)
     if entry.kind != EntryKind.TALK:
         if not data.title.strip():
@@ -462,7 +461,7 @@ def edit_entry(
 
 def move_entry(version: int, organizer: Organizer | None, entry_id: int, step: int) -> None:
     """One place up (step -1) or down (+1) inside its session."""
-    row = _begin(version)
+    row = begin_edit(version)
     entry = _entry(entry_id)
     if entry.session is None:
         raise EditRefused("Only items in a session have an order to change.")
@@ -483,7 +482,7 @@ def move_entry(version: int, organizer: Organizer | None, entry_id: int, step: i
 
 
 def delete_entry(version: int, organizer: Organizer | None, entry_id: int) -> None:
-    row = _begin(version)
+    row = begin_edit(version)
     entry = _entry(entry_id)
     title = entry_title(entry)
     db.session.delete(entry)
@@ -493,7 +492,7 @@ def delete_entry(version: int, organizer: Organizer | None, entry_id: int) -> No
 def import_content_program(version: int, organizer: Organizer | None) -> int:
     """The content file's [[program]] as fixed items outside sessions, once; how many."""
     workshop = current_workshop()
-    row = _begin(version)
+    row = begin_edit(version)
     taken = db.session.scalar(
         db.select(db.func.count()).select_from(ProgramEntry).where(ProgramEntry.content_key != "")
     )
@@ -529,73 +528,3 @@ def latest_publication() -> ProgramPublication | None:
     return db.session.scalars(
         db.select(ProgramPublication).order_by(ProgramPublication.id.desc()).limit(1)
     ).first()
-
-
-def publish(
-    version: int, organizer: Organizer | None, *, anyway: bool = False
-) -> ProgramPublication:
-    """The draft as the public program, when the checks find no errors (warnings only with
-    `anyway`). A second post of the same form (same draft version already public) is refused."""
-    from .checks import check_program
-    from .publish import build_snapshot
-
-    workshop = current_workshop()
-    _begin(version)
-    latest = latest_publication()
-    if latest is not None and latest.snapshot and latest.draft_version == version:
-        raise EditRefused("This version of the program is already the public one.")
-    problems = check_program(workshop)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise EditRefused(
-            f"Not published: {len(errors)} error(s) in the checks below must be fixed first."
-        )
-    if problems and not anyway:
-        raise EditRefused(
-            f"The checks found {len(problems)} warning(s): tick “Publish anyway” to publish "
-            "with them.",
-            "anyway",
-        )
-    snapshot = build_snapshot(workshop)
-    publication = ProgramPublication(
-        published_at=now(),
-        organizer_id=organizer.id if organizer else None,
-        draft_version=version,
-        snapshot=json.dumps(snapshot, ensure_ascii=False),
-    )
-    db.session.add(publication)
-    db.session.flush()
-    talks = sum(1 for i in snapshot["items"] if i["kind"] == "paper")
-    record(
-        AuditAction.PROGRAM_PUBLISHED,
-        organizer=organizer,
-        target=f"program v{version}",
-        details=(
-            f"{len(snapshot['items'])} items, {talks} talks, {len(snapshot['speakers'])} "
-            f"speakers, {len(problems)} warnings"
-        ),
-    )
-    return publication
-
-
-def unpublish(version: int, organizer: Organizer | None) -> ProgramPublication:
-    """The content file's program public again (a publication with an empty snapshot)."""
-    _begin(version)
-    latest = latest_publication()
-    if latest is None or not latest.snapshot:
-        raise EditRefused("No program is published: the content file's program is public.")
-    publication = ProgramPublication(
-        published_at=now(),
-        organizer_id=organizer.id if organizer else None,
-        draft_version=version,
-        snapshot="",
-    )
-    db.session.add(publication)
-    db.session.flush()
-    record(
-        AuditAction.PROGRAM_UNPUBLISHED,
-        organizer=organizer,
-        target=f"program v{version}",
-        details=f"withdrew publication {latest.id}",
-    )
-    return publication
