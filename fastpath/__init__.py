@@ -12,7 +12,10 @@ from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import cli, models  # noqa: F401  (models: every table known to the metadata and migrations)
+from .badges.views import bp as badges_bp
+from .cfp.organizer_views import bp as cfp_organizer_bp
 from .cfp.views import bp as cfp_bp
+from .checkin.views import bp as checkin_bp
 from .clock import parse_moment
 from .config import PACKAGE_DIR, ROOT_DIR, Defaults
 from .content import ContentError, load_workshop
@@ -20,6 +23,7 @@ from .core import text, urls
 from .core.database import configure_engine
 from .core.extensions import csrf, db, limiter, mail, migrate
 from .core.ratelimit import default_uri  # also registers its storage scheme with limits
+from .groupmail.views import bp as groupmail_bp
 from .mail import sender as outbox_sender
 from .materials.organizer_views import bp as materials_organizer_bp
 from .materials.views import bp as materials_bp
@@ -27,6 +31,7 @@ from .organizer.views import bp as organizer_bp
 from .program.editor_views import bp as program_editor_bp
 from .program.public import program_version
 from .program.views import bp as program_bp
+from .registration.organizer_views import bp as registration_organizer_bp
 from .registration.services import is_full
 from .registration.views import bp as registration_bp
 from .reviews.views import bp as reviews_bp
@@ -140,6 +145,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(materials_organizer_bp, url_prefix="/organizer/materials")
     app.register_blueprint(program_bp)
     app.register_blueprint(program_editor_bp, url_prefix="/organizer/program")
+    # the organizers' desk
+    app.register_blueprint(groupmail_bp, url_prefix="/organizer/group-mail")
+    app.register_blueprint(registration_organizer_bp, url_prefix="/organizer/registrations")
+    app.register_blueprint(cfp_organizer_bp, url_prefix="/organizer/submissions")
+    app.register_blueprint(checkin_bp, url_prefix="/organizer/checkin")
+    app.register_blueprint(badges_bp, url_prefix="/organizer/badges")
     errors.init_app(app)
 
 

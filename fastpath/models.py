@@ -6,6 +6,7 @@ this module only imports them.
 
 from .cfp import models as cfp_models  # noqa: F401
 from .core import audit as audit_models  # noqa: F401
+from .groupmail import models as groupmail_models  # noqa: F401
 from .mail.models import OutboxAttachment, OutboxMail, OutboxStatus
 from .materials import models as materials_models  # noqa: F401
 from .organizer import models as organizer_models  # noqa: F401

@@ -42,6 +42,9 @@ class SubmissionEventKind(enum.StrEnum):
     SLIDES_UPLOADED = "slides_uploaded"
     MATERIALS_EDITED = "materials_edited"  # presenter, bio, video link, consent
     MATERIALS_REOPENED = "materials_reopened"  # by an organizer, after the deadline
+    # the organizers' desk
+    AUTHORS_CORRECTED = "authors_corrected"  # names, affiliations, addresses, contact
+    DECISION_RECORDED = "decision_recorded"  # decided without mail, to notify later
 
 
 class Submission(db.Model):
@@ -62,6 +65,11 @@ class Submission(db.Model):
     )
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decision_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The outcome the authors were last mailed ("accepted"/"rejected"), set with
+    # decision_notified_at: a decision recorded later without mail ("decide now, notify
+    # later") changes `status` and clears decision_notified_at, and this still says what the
+    # authors were told, so the notification can say it replaces that one.
+    notified_outcome: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

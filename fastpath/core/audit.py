@@ -55,6 +55,16 @@ class AuditAction(enum.StrEnum):
     PROGRAM_EDITED = "program_edited"
     PROGRAM_PUBLISHED = "program_published"
     PROGRAM_UNPUBLISHED = "program_unpublished"
+    # the organizers' desk (fastpath/groupmail, fastpath/checkin, corrections)
+    GROUP_MAIL = "group_mail"
+    DECISION_RECORDED = "decision_recorded"  # without mail, to notify later
+    REGISTRATION_CORRECTED = "registration_corrected"
+    REGISTRATION_ADDED = "registration_added"
+    SUBMISSION_CORRECTED = "submission_corrected"
+    CAPACITY_CHANGED = "capacity_changed"
+    WAITING_LIST_MOVED = "waiting_list_moved"
+    CHECK_IN = "check_in"
+    CHECK_IN_UNDONE = "check_in_undone"
 
 
 def event_kind(kinds: type[enum.StrEnum], length: int) -> Enum:

@@ -33,6 +33,14 @@ class OutboxMail(db.Model):
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registration.id", ondelete="SET NULL"), index=True
     )
+    # A reviewer or other organizer the mail went to (group mail to reviewers).
+    organizer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizer.id", ondelete="SET NULL"), index=True
+    )
+    # The group mail or notification batch this mail is one of (fastpath/groupmail).
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mail_batch.id", ondelete="SET NULL"), index=True
+    )
     sender: Mapped[str] = mapped_column(String(320))
     recipients: Mapped[str] = mapped_column(Text)  # one address per line
     reply_to: Mapped[str | None] = mapped_column(String(320))
@@ -60,11 +68,13 @@ class OutboxMail(db.Model):
 
     @property
     def about(self) -> str | None:
-        """'submission:12' or 'registration:7' (how the audit log names it), for display."""
+        """'submission:12', 'registration:7' or 'organizer:3' (as the audit log names it)."""
         if self.submission_id is not None:
             return f"submission:{self.submission_id}"
         if self.registration_id is not None:
             return f"registration:{self.registration_id}"
+        if self.organizer_id is not None:
+            return f"organizer:{self.organizer_id}"
         return None
 
     @property

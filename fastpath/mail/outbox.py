@@ -47,17 +47,27 @@ def queue_mail(
     reply_to: str | None = None,
     submission_id: int | None = None,
     registration_id: int | None = None,
+    organizer_id: int | None = None,
+    batch_id: int | None = None,
 ) -> OutboxMail:
     """Render templates/email/<template>.txt and .html and add the mail to the session.
 
     The caller commits: the mail exists exactly when the caller's transaction commits, and it
     is sent after that commit, never before. The subject gets the workshop's short name.
-    `submission_id` / `registration_id`: what the mail is about (organizer pages, privacy).
+    `submission_id` / `registration_id` / `organizer_id`: what or whom the mail is about
+    (organizer pages, privacy); `batch_id`: the group mail it is one of (fastpath/groupmail).
     """
     mail = compose_mail(
         to=to, template=template, subject=subject, context=context, reply_to=reply_to
     )
-    add_to_outbox(mail, attachments, submission_id=submission_id, registration_id=registration_id)
+    add_to_outbox(
+        mail,
+        attachments,
+        submission_id=submission_id,
+        registration_id=registration_id,
+        organizer_id=organizer_id,
+        batch_id=batch_id,
+    )
     return mail
 
 
@@ -118,10 +128,14 @@ def add_to_outbox(
     *,
     submission_id: int | None = None,
     registration_id: int | None = None,
+    organizer_id: int | None = None,
+    batch_id: int | None = None,
 ) -> None:
     """Add a composed mail, with its attachments, to the caller's transaction (due now)."""
     mail.submission_id = submission_id
     mail.registration_id = registration_id
+    mail.organizer_id = organizer_id
+    mail.batch_id = batch_id
     mail.created_at = now()  # the site's moment: the Date: header and the .eml name
     mail.next_attempt_at = real_now()  # delivery runs on real time, even on a pinned clock
     for attachment in attachments:

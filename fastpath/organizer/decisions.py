@@ -229,6 +229,7 @@ def decide(
         submission.status = outcome
         submission.decided_at = moment
         submission.decision_notified_at = moment
+        submission.notified_outcome = outcome.value
         # The private link's edit form checks the version: one left open is not applied over
         # a decision.
         submission.version += 1

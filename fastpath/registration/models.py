@@ -50,6 +50,12 @@ class RegistrationEventKind(enum.StrEnum):
     LINK_RESENT = "link_resent"
     ERASED = "erased"  # personal details erased on request (privacy)
     ANONYMISED = "anonymised"  # the retention rule (privacy)
+    # the organizers' desk (fastpath/registration/organizer_views.py, fastpath/checkin)
+    CORRECTED = "corrected"  # details changed by an organizer (who, in details)
+    ADDED_BY_ORGANIZER = "added_by_organizer"  # an invited speaker, a walk-in
+    MOVED = "moved"  # moved on the waiting list by an organizer, with the reason
+    CHECKED_IN = "checked_in"
+    CHECK_IN_UNDONE = "check_in_undone"
 
 
 def new_calendar_uid() -> str:
@@ -101,6 +107,15 @@ class Registration(db.Model):
     # which the registration is released (see services.release_unconfirmed).
     confirm_by: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set by an organizer moving this person on the waiting list; the list is ordered by
+    # coalesce(waiting_order, arrival), so everyone else keeps their arrival order.
+    waiting_order: Mapped[int | None] = mapped_column()
+    # On the day (fastpath/checkin): when and by whom; cleared by "undo". Set with
+    # UPDATE ... WHERE checked_in_at IS NULL, so two organizers tapping at once check in once.
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizer.id", ondelete="SET NULL")
+    )
 
     events: Mapped[list[RegistrationEvent]] = relationship(
         back_populates="registration",
@@ -139,3 +154,17 @@ class RegistrationCounter(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     last_arrival: Mapped[int] = mapped_column(default=0)
+
+
+class CapacitySetting(db.Model):
+    """The capacity set from the organizers' page: a single row (id 1) that, once it exists,
+    overrides the content file's `capacity` (None here = no limit). No row = the file's."""
+
+    __tablename__ = "capacity_setting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    capacity: Mapped[int | None] = mapped_column()
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizer.id", ondelete="SET NULL")
+    )

@@ -1,0 +1,9 @@
+"""The organizers' corrections of registrations (filled in by the feature's work)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from ..organizer.area import organizer_area
+
+bp = organizer_area(Blueprint("registration_organizer", __name__))
