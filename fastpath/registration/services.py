@@ -34,6 +34,7 @@ from .calendar import (
     calendar_template,
 )
 from .models import (
+    CapacitySetting,
     Registration,
     RegistrationCounter,
     RegistrationEvent,
@@ -138,21 +139,31 @@ def waiting_position(registration: Registration) -> int | None:
     )
 
 
+def capacity() -> int | None:
+    """The number of places in force (None = no limit): the organizers' setting once one
+    was saved (fastpath/registration/organizer_views.py), else the content file's."""
+    with reading():
+        setting = db.session.get(CapacitySetting, 1)
+    if setting is not None:
+        return setting.capacity
+    return current_workshop().registration.capacity
+
+
 def newcomer_answer() -> Answer:
     """What a new registration would get right now: a place, or the next waiting position.
 
     Outside a transaction it reads without a lock (the form page waits for no one saving a
     registration); under the registration lock it reads in that transaction.
     """
-    capacity = current_workshop().registration.capacity
-    if capacity is None:
-        # No limit: anyone still waiting (from before the limit was lifted) is promoted by
-        # the same registration's _fill_free_places, so nobody is overtaken.
-        return Answer(RegistrationStatus.REGISTERED)
     with reading():
+        limit = capacity()
+        if limit is None:
+            # No limit: anyone still waiting (from before the limit was lifted) is promoted
+            # by the same registration's _fill_free_places, so nobody is overtaken.
+            return Answer(RegistrationStatus.REGISTERED)
         waiting = _count(RegistrationStatus.WAITING)
         # Nobody overtakes the waiting list, even if a place happens to be free.
-        if waiting == 0 and _count(RegistrationStatus.REGISTERED) < capacity:
+        if waiting == 0 and _count(RegistrationStatus.REGISTERED) < limit:
             return Answer(RegistrationStatus.REGISTERED)
     return Answer(RegistrationStatus.WAITING, waiting + 1)
 
@@ -251,7 +262,9 @@ def _take_arrival() -> int:
     return arrival
 
 
-def _insert_new(registration: Registration, kind: str, moment: datetime) -> int | None:
+def _insert_new(
+    registration: Registration, kind: str, moment: datetime, details: str = ""
+) -> int | None:
     """Insert the registration and its first event; its id, or None when a unique
     constraint refused it (the savepoint's rollback leaves the object unsaved).
 
@@ -267,7 +280,7 @@ def _insert_new(registration: Registration, kind: str, moment: datetime) -> int 
         return None
     # Added on its own, not through registration.events, which would load the empty list.
     db.session.add(
-        RegistrationEvent(registration_id=registration.id, at=moment, kind=kind, details="")
+        RegistrationEvent(registration_id=registration.id, at=moment, kind=kind, details=details)
     )
     return registration.id
 
@@ -281,7 +294,7 @@ def _record(
 def needs_confirmation() -> bool:
     """Whether a new registration must confirm its address before it holds anything: when
     places are limited (made-up addresses would take them); unlimited needs no step."""
-    limited = current_workshop().registration.capacity is not None
+    limited = capacity() is not None
     return limited and bool(current_app.config["REGISTRATION_CONFIRM_ADDRESS"])
 
 
@@ -369,6 +382,87 @@ def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterRe
         )
         return RegisterResult(Outcome.NEW, answer, registration)
     raise AssertionError("unreachable: the last attempt either returns or raises")
+
+
+def add_by_hand(
+    details: RegistrationDetails,
+    *,
+    by: str,
+    beyond_capacity: bool,
+    form_nonce: str | None,
+    check_in_by_id: int | None = None,
+) -> RegisterResult:
+    """An organizer adds someone (an invited speaker, a walk-in); the caller commits and
+    writes the audit entry.
+
+    No address to confirm (the organizer vouches for it) and no registration window. They
+    get a place, or the waiting list when the room is full, unless `beyond_capacity` gives
+    them a place anyway. `by` (the organizer's address) goes into the history. With
+    `check_in_by_id` (a walk-in at the desk) a person given a place is checked in at once.
+    They get the usual confirmation with their private link. Outcome DUPLICATE: the address
+    already has an active registration (returned; nothing changed, nothing mailed); REPLAY:
+    this form was sent already (nothing done twice).
+    """
+    moment = now()
+    if form_nonce:
+        earlier = db.session.scalars(
+            select(Registration).where(Registration.form_nonce == form_nonce)
+        ).one_or_none()
+        if earlier is not None:
+            return RegisterResult(Outcome.REPLAY, answer_for(earlier), earlier)
+    normalized = normalize_email(details.email)
+    token, token_hash = new_token()
+    registration = Registration(
+        name=details.name,
+        email=details.email.strip(),
+        email_normalized=normalized,
+        active_email=normalized,
+        affiliation=details.affiliation,
+        position=details.position,
+        dietary=details.dietary,
+        accessibility=details.accessibility,
+        public_listing=details.public_listing,
+        consent=details.consent,
+        token_hash=token_hash,
+        form_nonce=form_nonce,
+        created_at=moment,
+        updated_at=moment,
+    )
+    registration.arrival = _take_arrival()  # holds the registration lock from here on
+    _release_lapsed(moment)
+    _fill_free_places(moment)
+    answer = Answer(RegistrationStatus.REGISTERED) if beyond_capacity else newcomer_answer()
+    confirmation = _compose_confirmation(registration, token, answer)
+    note = f"by {by}" + (
+        "; a place beyond the capacity" if beyond_capacity and is_full_under_lock() else ""
+    )
+    if check_in_by_id is not None and answer.status == RegistrationStatus.REGISTERED:
+        registration.checked_in_at = moment
+        registration.checked_in_by_id = check_in_by_id
+        note += "; checked in at the desk"
+    registration_id = _insert_new(
+        registration, RegistrationEventKind.ADDED_BY_ORGANIZER, moment, note
+    )
+    if registration_id is None:
+        existing = db.session.scalars(
+            select(Registration).where(Registration.active_email == normalized)
+        ).one_or_none()
+        if existing is None:  # only the nonce can explain it: a replay that raced this one
+            existing = db.session.scalars(
+                select(Registration).where(Registration.form_nonce == form_nonce)
+            ).one()
+            return RegisterResult(Outcome.REPLAY, answer_for(existing), existing)
+        return RegisterResult(Outcome.DUPLICATE, answer_for(existing), existing)
+    add_to_outbox(
+        confirmation, _calendar_attachments(registration), registration_id=registration_id
+    )
+    return RegisterResult(Outcome.NEW, answer, registration)
+
+
+def is_full_under_lock() -> bool:
+    """Whether every place is taken (the caller holds the registration lock)."""
+    limit = capacity()
+    return limit is not None and _count(RegistrationStatus.REGISTERED) >= limit
 
 
 _EVENT_FOR = {
@@ -542,11 +636,11 @@ def _fill_free_places(moment: datetime) -> list[Registration]:
     # Caller holds the registration lock.
     if not changes_allowed(moment):
         return []
-    capacity = current_workshop().registration.capacity
+    limit = capacity()
     # Without a capacity nobody needs counting (the count reads every registration).
-    registered = 0 if capacity is None else _count(RegistrationStatus.REGISTERED)
+    registered = 0 if limit is None else _count(RegistrationStatus.REGISTERED)
     promoted: list[Registration] = []
-    while capacity is None or registered < capacity:
+    while limit is None or registered < limit:
         # The id first: almost always there is nobody waiting, and loading no one is cheap.
         first_id = db.session.scalar(
             select(Registration.id)
