@@ -16,6 +16,7 @@ from .mail.cli import commands as mail_commands
 from .organizer.cli import commands as organizer_commands
 from .organizer.services import DEMO_ORGANIZER_EMAIL, create_demo_organizer
 from .program import demo as program_demo
+from .registration import demo as registration_demo
 from .registration.cli import commands as registration_commands
 from .reviews import demo as review_demo
 from .reviews.cli import commands as review_commands
@@ -33,6 +34,7 @@ def demo_setup() -> None:
     _demo_reviewers()
     _demo_submissions()
     _demo_program()
+    _demo_registrations()
     click.echo("Demo ready.")
 
 
@@ -106,6 +108,21 @@ def _demo_program() -> None:
         )
     else:
         click.echo("Demo program draft: already there (nothing added)")
+
+
+def _demo_registrations() -> None:
+    """On the first run only (no registration yet): a full room with people waiting."""
+    made = registration_demo.create_demo_registrations()
+    db.session.commit()
+    if made:
+        waiting = len(made) - registration_demo.DEMO_CAPACITY
+        click.echo(
+            f"Demo registrations created: {len(made)} ({registration_demo.DEMO_CAPACITY} with "
+            f"a place, {waiting} waiting; capacity {registration_demo.DEMO_CAPACITY}, set on "
+            "/organizer/registrations/capacity)"
+        )
+    else:
+        click.echo("Demo registrations: already there (none added)")
 
 
 def init_app(app: Flask) -> None:
