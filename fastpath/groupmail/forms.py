@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from ..core.text import VisibleTextMeta
 from .groups import GROUPS
 from .services import BODY_MAX, SUBJECT_MAX, body_problems, subject_problems
 
-GROUP_CHOICES = [(key, group.label) for key, group in GROUPS.items()]
+GROUP_CHOICES = [SelectChoice(key, group.label) for key, group in GROUPS.items()]
 
 
 class ComposeForm(FlaskForm):
