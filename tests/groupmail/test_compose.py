@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from fastpath.mail.models import OutboxMail
 from fastpath.core.extensions import db
+from fastpath.mail.models import OutboxMail
 from tests.groupmail.conftest import hidden_fields, preview
 from tests.helpers.organizers import add_registration, add_submission
 from tests.helpers.registrations import field_error, html_of

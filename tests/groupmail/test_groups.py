@@ -100,7 +100,9 @@ def test_author_groups_are_per_submission_and_leave_out_withdrawn(app: Flask) ->
 
 
 def test_decision_groups_hold_only_what_the_authors_were_told(app: Flask) -> None:
-    add_accepted(app, "Told yes", authors=[("A", "a@example.org", "X"), ("B", "b@example.org", "X")])
+    add_accepted(
+        app, "Told yes", authors=[("A", "a@example.org", "X"), ("B", "b@example.org", "X")]
+    )
     add_accepted(app, "Not told yet", authors=[("C", "c@example.org", "X")], notified=False)
     add_accepted(
         app, "Told no", authors=[("D", "d@example.org", "X")], status=SubmissionStatus.REJECTED

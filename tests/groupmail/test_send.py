@@ -39,7 +39,10 @@ def test_send_queues_one_mail_per_recipient_with_values_filled(
 
     [batch] = batches(app)
     assert (batch.id, batch.kind, batch.group, batch.label) == (
-        batch_id, BatchKind.GROUP, "registered", "Registered attendees"
+        batch_id,
+        BatchKind.GROUP,
+        "registered",
+        "Registered attendees",
     )
     assert (batch.subject, batch.body, batch.recipient_count) == ("Room for {name}", BODY, 2)
     mails = outbox(app)
@@ -50,10 +53,11 @@ def test_send_queues_one_mail_per_recipient_with_values_filled(
     assert len({m.message_id for m in mails}) == 2
     link = re.search(r"http://fastpath.test/registration/\S+", mails[0].body_text).group(0)
     assert mails[0].body_text.startswith(
-        f"Dear Ada Lovelace,\n\nthe **room** is B1.\n\nYour registration: {link}\n\n{{braces}}\n\n-- \n"
+        "Dear Ada Lovelace,\n\nthe **room** is B1.\n\n"
+        f"Your registration: {link}\n\n{{braces}}\n\n-- \n"
     )
     assert (
-        f'<p>Dear <bdi>Ada Lovelace</bdi>,</p>\n<p>the <strong>room</strong> is B1.</p>\n'
+        f"<p>Dear <bdi>Ada Lovelace</bdi>,</p>\n<p>the <strong>room</strong> is B1.</p>\n"
         f'<p>Your registration: <a href="{link}">{link}</a></p>\n<p>{{braces}}</p>'
     ) in mails[0].body_html
     # The new link works; the one Ada had keeps working until she uses the new one.
@@ -66,7 +70,9 @@ def test_send_queues_one_mail_per_recipient_with_values_filled(
 def test_contact_authors_get_their_submission_and_a_new_link(
     app: Flask, chair_client: FlaskClient
 ) -> None:
-    first = add_submission(app, "One", authors=[("Ada", "ada@example.org", "X"), ("G", "g@e.org", "Y")])
+    first = add_submission(
+        app, "One", authors=[("Ada", "ada@example.org", "X"), ("G", "g@e.org", "Y")]
+    )
     add_submission(app, "Two", authors=[("Ada", "ada@example.org", "X")])
     compose_and_send(
         chair_client,
@@ -148,7 +154,9 @@ def test_person_pages_list_the_group_mail(app: Flask, chair_client: FlaskClient)
     first = compose_and_send(chair_client, "registered", "Badges", "Dear {name}")
     second = compose_and_send(chair_client, "all_authors", "Slides", "Dear {name}")
     html = html_of(chair_client.get(f"/organizer/registrations/{ada}"))
-    assert f'<a href="/organizer/group-mail/batches/{first}">Registered attendees: Badges</a>' in html
+    assert (
+        f'<a href="/organizer/group-mail/batches/{first}">Registered attendees: Badges</a>' in html
+    )
     html = html_of(chair_client.get(f"/organizer/submissions/{submission}"))
     assert f'<a href="/organizer/group-mail/batches/{second}">All authors: Slides</a>' in html
 
@@ -158,5 +166,5 @@ def test_batch_list_on_the_compose_page(app: Flask, chair_client: FlaskClient) -
     first = compose_and_send(chair_client, "registered", "First", "x")
     second = compose_and_send(chair_client, "registered", "Second", "y")
     html = html_of(chair_client.get("/organizer/group-mail/"))
-    assert html.index(f"/batches/{second}\">Second") < html.index(f"/batches/{first}\">First")
+    assert html.index(f'/batches/{second}">Second') < html.index(f'/batches/{first}">First')
     assert "<td>0 of 1</td>" in html
