@@ -150,6 +150,52 @@ def add_to_outbox(
     db.session.add(mail)
 
 
+def add_many_to_outbox(
+    mails: Iterable[dict[str, Any]], *, template: str, batch_id: int | None = None
+) -> int:
+    """Add many mails, already rendered, in one bulk insert (group mail: thousands at once);
+    return how many. Each dict has `to`, `subject` (without the edition's prefix),
+    `body_text`, `body_html` and optionally `submission_id` / `registration_id` /
+    `organizer_id`. The same format as compose_mail's (sender, prefix, reply-to, a
+    Message-ID each, created_at for the Date: header); the caller commits."""
+    workshop = current_workshop()
+    reply_to = current_app.config.get("MAIL_REPLY_TO")
+    if reply_to:
+        _check_header("reply-to", reply_to)
+    sender = _check_header("sender", _sender(workshop.short_name))
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    created_at, due = now(), real_now()
+    rows = []
+    for mail in mails:
+        address = _check_header("recipient", mail["to"])
+        if "@" not in parseaddr(address)[1]:
+            raise ValueError(f"not a mail address: {address!r}")
+        rows.append(
+            {
+                "message_id": make_msgid(domain=domain),
+                "template": template,
+                "sender": sender,
+                "recipients": address,
+                "reply_to": reply_to,
+                "subject": _check_header("subject", f"[{workshop.short_name}] {mail['subject']}"),
+                "body_text": mail["body_text"],
+                "body_html": mail["body_html"],
+                "status": OutboxStatus.QUEUED,
+                "attempts": 0,
+                "created_at": created_at,
+                "next_attempt_at": due,
+                "submission_id": mail.get("submission_id"),
+                "registration_id": mail.get("registration_id"),
+                "organizer_id": mail.get("organizer_id"),
+                "batch_id": batch_id,
+            }
+        )
+    if rows:
+        db.session.execute(db.insert(OutboxMail), rows)
+        note_outbox_changed()  # a bulk insert bypasses the flush that notices outbox rows
+    return len(rows)
+
+
 def retry_mail(mail_id: int) -> bool:
     """Queue a failed mail again, due now, with a fresh set of attempts; False if it had not
     failed (a sent mail is never resent, a queued or sending one is already on its way)."""

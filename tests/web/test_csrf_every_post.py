@@ -100,6 +100,7 @@ def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(app: Fla
         "number": submission_number,
         "session_id": 1,  # the program editor's (refused before it is looked up)
         "entry_id": 1,
+        "batch_id": 1,  # group mail (refused before it is looked up)
     }
     tokens = {
         "cfp": latest_token(app, "submission"),
