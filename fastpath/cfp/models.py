@@ -121,11 +121,14 @@ class Submission(db.Model):
 
     @property
     def status_for_authors(self) -> SubmissionStatus:
-        """The status the private link shows: a decision only once the authors were told."""
+        """The status the private link shows: the decision the authors were told. A decision
+        recorded but not yet mailed shows the one they were told before (or "submitted")."""
         deciding = (SubmissionStatus.ACCEPTED, SubmissionStatus.REJECTED)
-        if self.status in deciding and self.decision_notified_at is None:
-            return SubmissionStatus.SUBMITTED
-        return self.status
+        if self.status not in deciding or self.decision_notified_at is not None:
+            return self.status
+        if self.notified_outcome:
+            return SubmissionStatus(self.notified_outcome)
+        return SubmissionStatus.SUBMITTED
 
     @property
     def contact(self) -> SubmissionAuthor:

@@ -17,6 +17,7 @@ PLACEHOLDERS: dict[str, str] = {
     "private_link": "the recipient's private link (a new one, mailed only to them)",
     "submission_number": "the submission's number, like FP20-001",
     "title": "the submission's title",
+    "authors": "the submission's authors, in order",
 }
 
 # A placeholder, or an escaped brace. Unclosed or nested braces are refused by `problems`.

@@ -19,19 +19,22 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 
-from ..cfp.models import Submission
+from ..cfp.models import Submission, SubmissionStatus
 from ..cfp.services import PdfMissing, pdf_download, topic_titles
 from ..clock import as_utc
 from ..content import current_workshop
 from ..core.audit import AuditAction, record
 from ..core.extensions import db, limiter
+from ..core.tokens import new_nonce
 from ..core.urls import int_arg
+from ..groupmail.placeholders import PLACEHOLDERS
 from ..materials import services as materials_services
 from ..registration.models import Registration
 from ..web.downloads import private_download
 from ..web.forms import EXPIRED, SHOWN, SHOWN_AGAIN, posted_status, render_form_page
-from . import area, decisions, exports, lists, mailbox, services
+from . import area, decision_letters, decisions, exports, lists, mailbox, services
 from . import dashboard as dashboard_data
 from .auth import (
     current_organizer,
@@ -42,7 +45,7 @@ from .auth import (
     safe_next,
     start_session,
 )
-from .forms import DecisionForm, PasswordForm, SignInForm
+from .forms import DecisionForm, NotifyForm, PasswordForm, SignInForm
 
 bp = area.organizer_area(Blueprint("organizer", __name__))
 # Reviewers sign in here too, but every chair page answers them 404 (fastpath/organizer/auth.py).
@@ -236,31 +239,65 @@ def resend_submission_link(submission_id: int):
     return redirect(url_for(".submission_detail", submission_id=submission.id), code=303)
 
 
-@bp.get("/decisions/preview")
-@login_required
-def decision_preview():
-    form = DecisionForm(formdata=request.args, meta={"csrf": False})
-    back = safe_next(request.args.get("back")) or url_for(".submissions")
-    if not form.validate():
-        flash("Choose at least one submission, then Accept or Reject.", "warning")
-        return redirect(back)
+def _preview_page(form: DecisionForm, status: int, notice: str | None = None):
+    """The decision preview: each mail as it will go out, the editable subject and text,
+    "send" and "record only". A text with errors is shown again, and cannot be sent."""
     outcome = decisions.OUTCOMES[form.outcome.data]
+    default = decision_letters.default_letter(outcome)
+    text_ok = not (form.subject.errors or form.text.errors)
+    letter = form.letter(default) if text_ok else default
+    form.fill_from(default)
     include_reviews = bool(form.include_reviews.data)
     planned = decisions.plan(
-        decisions.submissions_by_id(form.ids.data), outcome, include_reviews=include_reviews
+        decisions.submissions_by_id(form.ids.data),
+        outcome,
+        include_reviews=include_reviews,
+        letter=letter,
     )
-    return render_template(
+    return render_form_page(
         "organizer/decision_preview.html",
+        form,
+        status,
         outcome=outcome.value,
+        letter=letter,
+        edited=letter != default,
+        text_ok=text_ok,
+        notice=notice,
         include_reviews=include_reviews,
         comment_fields=current_workshop().review.author_text_fields,
+        placeholders=_letter_placeholders(),
         planned=planned,
         to_send=[item for item in planned if item.skip_reason is None],
+        to_record=[
+            item
+            for item in planned
+            if item.submission.status not in (outcome, SubmissionStatus.WITHDRAWN)
+        ],
         reviews_seen=decisions.reviews_fingerprint([item.submission for item in planned])
         if include_reviews
         else "",
-        back=back,
+        back=safe_next(request.values.get("back")) or url_for(".submissions"),
     )
+
+
+def _letter_placeholders() -> dict[str, str]:
+    return {name: PLACEHOLDERS[name] for name in decision_letters.LETTER_PLACEHOLDERS}
+
+
+@bp.route("/decisions/preview", methods=["GET", "POST"])
+@login_required
+def decision_preview():
+    # GET from the submission pages (showing changes nothing); POST with an edited text.
+    if request.method == "POST":
+        form = DecisionForm()
+        valid = form.validate_on_submit()
+    else:
+        form = DecisionForm(formdata=request.args, meta={"csrf": False})
+        valid = form.validate()
+    if form.outcome.errors or form.ids.errors:
+        flash("Choose at least one submission, then Accept or Reject.", "warning")
+        return redirect(safe_next(request.values.get("back")) or url_for(".submissions"))
+    return _preview_page(form, SHOWN if valid else SHOWN_AGAIN)
 
 
 @bp.post("/decisions")
@@ -268,29 +305,27 @@ def decision_preview():
 def decide():
     form = DecisionForm()
     if not form.validate_on_submit():
-        abort(400)
+        if form.outcome.errors or form.ids.errors:
+            abort(400)
+        return _preview_page(form, SHOWN_AGAIN)  # the text's errors next to it, text kept
     outcome = decisions.OUTCOMES[form.outcome.data]
     chosen = decisions.submissions_by_id(form.ids.data)
     include_reviews = bool(form.include_reviews.data)
     if include_reviews and form.reviews_seen.data != decisions.reviews_fingerprint(chosen):
-        # A review was submitted or edited since the preview: show the mails again rather
-        # than send text the chair has not read. Nothing is decided or sent.
-        flash(
-            "The reviewers' comments changed since you opened this preview. Check the mails "
-            "again; nothing was sent.",
-            "warning",
-        )
-        return redirect(
-            url_for(
-                ".decision_preview",
-                outcome=outcome.value,
-                ids=[s.id for s in chosen],
-                include_reviews="y",
-            ),
-            code=303,
+        # A review was submitted or edited since the preview: show the mails again (with the
+        # text as edited) rather than send text the chair has not read. Nothing is sent.
+        return _preview_page(
+            form,
+            SHOWN_AGAIN,
+            notice="The reviewers' comments changed since you opened this preview. Check the "
+            "mails again; nothing was sent.",
         )
     report = decisions.decide(
-        chosen, outcome, by=current_organizer(), include_reviews=include_reviews
+        chosen,
+        outcome,
+        by=current_organizer(),
+        include_reviews=include_reviews,
+        letter=form.letter(decision_letters.default_letter(outcome)),
     )
     db.session.commit()  # the decisions and their mails in one transaction; the commit sends
     if report.decided:
@@ -301,9 +336,183 @@ def decide():
         )
     for submission, reason in report.skipped:
         flash(f"{submission.reference} skipped: {reason}. Nothing was sent for it.", "warning")
+    return _after_deciding(chosen, outcome)
+
+
+def _after_deciding(chosen: list[Submission], outcome: SubmissionStatus):
     if len(chosen) == 1:
         return redirect(url_for(".submission_detail", submission_id=chosen[0].id), code=303)
     return redirect(url_for(".submissions", status=outcome.value), code=303)
+
+
+@bp.post("/decisions/record")
+@login_required
+def record_decision():
+    """Decide now, notify later: the decision is recorded and nobody is mailed."""
+    form = DecisionForm()
+    if not form.validate_on_submit() and (form.outcome.errors or form.ids.errors):
+        abort(400)
+    outcome = decisions.OUTCOMES[form.outcome.data]
+    chosen = decisions.submissions_by_id(form.ids.data)
+    report = decisions.record_decision(chosen, outcome, by=current_organizer())
+    db.session.commit()
+    if report.recorded:
+        refs = ", ".join(s.reference for s in report.recorded)
+        flash(
+            f"Recorded as {outcome.value}: {refs}. Nobody was mailed; tell the authors from "
+            "“Notify authors” when you are ready.",
+            "success",
+        )
+    if report.as_told:
+        refs = ", ".join(s.reference for s in report.as_told)
+        flash(
+            f"{outcome.value.capitalize()} again: {refs}. That is what the authors were told, "
+            "so there is nothing to send.",
+            "success",
+        )
+    for submission, reason in report.skipped:
+        flash(f"{submission.reference} unchanged: {reason}.", "info")
+    return _after_deciding(chosen, outcome)
+
+
+def batch_page(batch_id: int) -> str:
+    """The group-mail progress page of a batch (built by the group-mail feature)."""
+    return f"/organizer/group-mail/batches/{batch_id}"
+
+
+def _notify_forms(posted: NotifyForm | None = None) -> dict[str, NotifyForm]:
+    """One editor per outcome; `posted` (shown again with its errors) replaces its own."""
+    forms = {}
+    for value, outcome in decisions.OUTCOMES.items():
+        if posted is not None and posted.outcome.data == value:
+            form = posted
+        else:
+            form = NotifyForm(formdata=None, prefix=value, outcome=value)
+        form.fill_from(decision_letters.default_letter(outcome))
+        forms[value] = form
+    return forms
+
+
+def _notify_page(posted: NotifyForm | None = None, status: int = SHOWN):
+    forms = _notify_forms(posted)
+    waiting = {value: decisions.pending(outcome) for value, outcome in decisions.OUTCOMES.items()}
+    return render_form_page(
+        "organizer/notify.html",
+        posted or forms["accepted"],
+        status,
+        forms=forms,
+        waiting=waiting,
+        placeholders=_letter_placeholders(),
+        comment_fields=current_workshop().review.author_text_fields,
+    )
+
+
+@bp.get("/decisions/notify")
+@login_required
+def notify():
+    """The decisions recorded but not yet told, by outcome, each with its editable mail."""
+    return _notify_page()
+
+
+def _posted_notify_form() -> NotifyForm:
+    """The editor of the outcome that was posted (each outcome's fields have its prefix)."""
+    value = next((v for v in decisions.OUTCOMES if f"{v}-outcome" in request.form), "none")
+    return NotifyForm(prefix=value)
+
+
+@bp.post("/decisions/notify/preview")
+@login_required
+def notify_preview():
+    form = _posted_notify_form()
+    if not form.validate_on_submit():
+        if form.outcome.errors:
+            abort(400)
+        return _notify_page(form, SHOWN_AGAIN)
+    return _notify_preview_page(form)
+
+
+def _notify_preview_page(form: NotifyForm, status: int = SHOWN, notice: str | None = None):
+    outcome = decisions.OUTCOMES[form.outcome.data]
+    letter = form.letter(decision_letters.default_letter(outcome))
+    # The preview shows every submission waiting for this outcome now; "send" sends those.
+    chosen = decisions.pending(outcome)
+    include_reviews = bool(form.include_reviews.data)
+    planned = decisions.plan(
+        chosen, outcome, include_reviews=include_reviews, letter=letter, notifying=True
+    )
+    form.nonce.data = new_nonce()
+    return render_form_page(
+        "organizer/notify_preview.html",
+        form,
+        status,
+        outcome=outcome.value,
+        label=decisions.BATCH_LABELS[outcome],
+        letter=letter,
+        notice=notice,
+        planned=planned,
+        to_send=[item for item in planned if item.skip_reason is None],
+        include_reviews=include_reviews,
+        reviews_seen=decisions.reviews_fingerprint(chosen) if include_reviews else "",
+        placeholders=_letter_placeholders(),
+        comment_fields=current_workshop().review.author_text_fields,
+    )
+
+
+@bp.post("/decisions/notify/send")
+@login_required
+def notify_send():
+    form = _posted_notify_form()
+    if not form.validate_on_submit():
+        if form.outcome.errors or form.nonce.errors or not form.nonce.data:
+            abort(400)
+        return _notify_page(form, SHOWN_AGAIN)  # a hand-made post with a bad text
+    outcome = decisions.OUTCOMES[form.outcome.data]
+    already = decisions.batch_for_nonce(form.nonce.data)
+    if already is not None:
+        flash("These notifications were sent already; nothing was sent again.", "info")
+        return redirect(batch_page(already.id), code=303)
+    chosen = decisions.submissions_by_id(form.ids.data or [])
+    include_reviews = bool(form.include_reviews.data)
+    if include_reviews and form.reviews_seen.data != decisions.reviews_fingerprint(chosen):
+        return _notify_preview_page(
+            form,
+            SHOWN_AGAIN,
+            notice="The reviewers' comments changed since you opened this preview. Check the "
+            "mails again; nothing was sent.",
+        )
+    try:
+        report = decisions.notify(
+            chosen,
+            outcome,
+            by=current_organizer(),
+            letter=form.letter(decision_letters.default_letter(outcome)),
+            nonce=form.nonce.data,
+            include_reviews=include_reviews,
+        )
+        db.session.commit()  # the batch, its mails and the marks in one transaction
+    except IntegrityError:
+        # The same form posted twice at once: the other post sent it.
+        db.session.rollback()
+        report = decisions.NotifyReport(batch=decisions.batch_for_nonce(form.nonce.data))
+        if report.batch is None:
+            raise
+        report.replayed = True
+    if report.replayed:
+        flash("These notifications were sent already; nothing was sent again.", "info")
+    for submission, reason in report.skipped:
+        flash(f"{submission.reference} skipped: {reason}. Nothing was sent for it.", "warning")
+    if report.batch is None:
+        flash("Nothing was sent.", "warning")
+        return redirect(url_for(".notify"), code=303)
+    if not report.replayed:
+        plural = "s" if report.mails != 1 else ""
+        flash(
+            f"{report.batch.label}: {report.mails} mail{plural} queued for "
+            + ", ".join(s.reference for s in report.notified)
+            + ".",
+            "success",
+        )
+    return redirect(batch_page(report.batch.id), code=303)
 
 
 # --- Registrations ------------------------------------------------------------------------
