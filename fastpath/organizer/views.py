@@ -376,8 +376,8 @@ def record_decision():
 
 
 def batch_page(batch_id: int) -> str:
-    """The group-mail progress page of a batch (built by the group-mail feature)."""
-    return f"/organizer/group-mail/batches/{batch_id}"
+    """The group-mail progress page of a batch (fastpath/groupmail follows every batch)."""
+    return url_for("groupmail.batch", batch_id=batch_id)
 
 
 def _notify_forms(posted: NotifyForm | None = None) -> dict[str, NotifyForm]:
