@@ -65,6 +65,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m tests.benchmarks
 	$(BIN)/python -m tests.benchmarks.reviews_table
 	$(BIN)/python -m tests.benchmarks.frozen_pages
+	$(BIN)/python -m tests.benchmarks.group_mail
 
 # The chairs' review table at 500 submissions × 3 reviews, in-process (no wrk needed).
 bench-reviews: $(VENV)/.installed-test
