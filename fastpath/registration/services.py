@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..clock import as_utc, now, real_now
 from ..content import current_workshop
@@ -142,8 +142,14 @@ def waiting_position(registration: Registration) -> int | None:
 def capacity() -> int | None:
     """The number of places in force (None = no limit): the organizers' setting once one
     was saved (fastpath/registration/organizer_views.py), else the content file's."""
-    with reading():
-        setting = db.session.get(CapacitySetting, 1)
+    try:
+        with reading():
+            setting = db.session.get(CapacitySetting, 1)
+    except OperationalError:
+        # The database cannot even be read (a full or read-only disk): the pages that say
+        # so still render, with the content file's value.
+        db.session.rollback()
+        return current_workshop().registration.capacity
     if setting is not None:
         return setting.capacity
     return current_workshop().registration.capacity
@@ -155,12 +161,12 @@ def newcomer_answer() -> Answer:
     Outside a transaction it reads without a lock (the form page waits for no one saving a
     registration); under the registration lock it reads in that transaction.
     """
+    limit = capacity()
+    if limit is None:
+        # No limit: anyone still waiting (from before the limit was lifted) is promoted by
+        # the same registration's _fill_free_places, so nobody is overtaken.
+        return Answer(RegistrationStatus.REGISTERED)
     with reading():
-        limit = capacity()
-        if limit is None:
-            # No limit: anyone still waiting (from before the limit was lifted) is promoted
-            # by the same registration's _fill_free_places, so nobody is overtaken.
-            return Answer(RegistrationStatus.REGISTERED)
         waiting = _count(RegistrationStatus.WAITING)
         # Nobody overtakes the waiting list, even if a place happens to be free.
         if waiting == 0 and _count(RegistrationStatus.REGISTERED) < limit:
