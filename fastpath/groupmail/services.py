@@ -28,7 +28,7 @@ from ..core.emails import normalize_email
 from ..core.extensions import db
 from ..core.text import bdi, unlinked
 from ..core.tokens import new_token
-from ..mail import retry_mail
+from ..mail import retry_failed
 from ..mail.models import OutboxMail, OutboxStatus
 from ..mail.outbox import add_many_to_outbox
 from ..organizer.models import Organizer
@@ -439,12 +439,7 @@ def failed_mails(batch: MailBatch, limit: int = 500) -> list[OutboxMail]:
 def retry_batch(batch: MailBatch, *, by: Organizer | None) -> int:
     """Queue this batch's failed mails again (the outbox's retry: sent ones never go twice),
     one audit event for the batch; return how many. The caller commits."""
-    failed = db.session.scalars(
-        db.select(OutboxMail.id).where(
-            OutboxMail.batch_id == batch.id, OutboxMail.status == OutboxStatus.FAILED
-        )
-    ).all()
-    count = sum(1 for mail_id in failed if retry_mail(mail_id))
+    count = retry_failed(batch_id=batch.id)
     if count:
         record(
             AuditAction.MAIL_RETRY,

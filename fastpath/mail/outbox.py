@@ -89,31 +89,54 @@ def compose_mail(
     if not recipients:
         raise ValueError("a mail needs at least one recipient")
     for address in recipients:
-        _check_header("recipient", address)
-        if "@" not in parseaddr(address)[1]:
-            raise ValueError(f"not a mail address: {address!r}")
-    full_subject = _check_header("subject", f"[{workshop.short_name}] {subject}")
-    reply_to = reply_to or current_app.config.get("MAIL_REPLY_TO")
-    if reply_to:
-        _check_header("reply-to", reply_to)
-    sender = _check_header("sender", _sender(workshop.short_name))
+        _check_recipient(address)
+    envelope = _envelope(reply_to)
 
     values = {"workshop": workshop, **(context or {})}
     body_text = render_template(f"email/{template}.txt", **values)
     body_html = render_template(f"email/{template}.html", **values)
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     return OutboxMail(
-        message_id=make_msgid(domain=domain),
+        message_id=make_msgid(domain=envelope.domain),
         template=template,
-        sender=sender,
+        sender=envelope.sender,
         recipients="\n".join(recipients),
-        reply_to=reply_to,
-        subject=full_subject,
+        reply_to=envelope.reply_to,
+        subject=envelope.subject(subject),
         body_text=body_text,
         body_html=body_html,
         status=OutboxStatus.QUEUED,
         attempts=0,
     )
+
+
+@dataclass(frozen=True)
+class _Envelope:
+    """What every mail of this edition carries: checked once per mail or once per batch."""
+
+    sender: str
+    reply_to: str | None
+    domain: str  # for the Message-ID
+    prefix: str  # "[FastPath 2020] "
+
+    def subject(self, subject: str) -> str:
+        return _check_header("subject", f"{self.prefix}{subject}")
+
+
+def _envelope(reply_to: str | None = None) -> _Envelope:
+    short_name = current_workshop().short_name
+    reply_to = reply_to or current_app.config.get("MAIL_REPLY_TO")
+    if reply_to:
+        _check_header("reply-to", reply_to)
+    sender = _check_header("sender", _sender(short_name))
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    return _Envelope(sender, reply_to, domain, f"[{short_name}] ")
+
+
+def _check_recipient(address: str) -> str:
+    _check_header("recipient", address)
+    if "@" not in parseaddr(address)[1]:
+        raise ValueError(f"not a mail address: {address!r}")
+    return address
 
 
 def _sender(edition_name: str) -> str:
@@ -158,26 +181,18 @@ def add_many_to_outbox(
     `body_text`, `body_html` and optionally `submission_id` / `registration_id` /
     `organizer_id`. The same format as compose_mail's (sender, prefix, reply-to, a
     Message-ID each, created_at for the Date: header); the caller commits."""
-    workshop = current_workshop()
-    reply_to = current_app.config.get("MAIL_REPLY_TO")
-    if reply_to:
-        _check_header("reply-to", reply_to)
-    sender = _check_header("sender", _sender(workshop.short_name))
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    envelope = _envelope()
     created_at, due = now(), real_now()
     rows = []
     for mail in mails:
-        address = _check_header("recipient", mail["to"])
-        if "@" not in parseaddr(address)[1]:
-            raise ValueError(f"not a mail address: {address!r}")
         rows.append(
             {
-                "message_id": make_msgid(domain=domain),
+                "message_id": make_msgid(domain=envelope.domain),
                 "template": template,
-                "sender": sender,
-                "recipients": address,
-                "reply_to": reply_to,
-                "subject": _check_header("subject", f"[{workshop.short_name}] {mail['subject']}"),
+                "sender": envelope.sender,
+                "recipients": _check_recipient(mail["to"]),
+                "reply_to": envelope.reply_to,
+                "subject": envelope.subject(mail["subject"]),
                 "body_text": mail["body_text"],
                 "body_html": mail["body_html"],
                 "status": OutboxStatus.QUEUED,
@@ -211,11 +226,15 @@ def retry_mail(mail_id: int) -> bool:
     return requeued
 
 
-def retry_failed() -> int:
-    """Queue every failed mail again, due now; return how many. The caller commits."""
+def retry_failed(*, batch_id: int | None = None) -> int:
+    """Queue every failed mail again (or only those of one group-mail batch), due now;
+    return how many. The caller commits."""
+    failed = OutboxMail.status == OutboxStatus.FAILED
+    if batch_id is not None:
+        failed = failed & (OutboxMail.batch_id == batch_id)
     result = db.session.execute(
         db.update(OutboxMail)
-        .where(OutboxMail.status == OutboxStatus.FAILED)
+        .where(failed)
         .values(_requeued_values())
         .execution_options(synchronize_session="fetch")
     )

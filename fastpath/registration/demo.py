@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from ..core.emails import normalize_email
 from ..core.extensions import db
 from ..core.tokens import new_token
 from .models import (
@@ -26,6 +25,7 @@ from .models import (
     RegistrationEventKind,
     RegistrationStatus,
 )
+from .services import RegistrationDetails, new_registration_row
 
 # The room of the demo: the content file sets no capacity (FastPath 2020 had none), so the
 # demo stores one, as an organizer would on the capacity page; "use the content file's
@@ -108,23 +108,21 @@ def create_demo_registrations() -> list[Registration]:
         arrival = index + 1
         moment = DEMO_FIRST_ARRIVAL + timedelta(hours=7 * index)
         has_place = index < DEMO_CAPACITY
-        normalized = normalize_email(person.email)
-        registration = Registration(
+        details = RegistrationDetails(
             name=person.name,
             email=person.email,
-            email_normalized=normalized,
-            active_email=normalized,
             affiliation=person.affiliation,
             position=person.position,
             dietary=person.dietary,
             accessibility=person.accessibility,
-            public_listing=False,
             consent=True,
+        )
+        registration = new_registration_row(
+            details,
+            token_hash=new_token()[1],  # nobody holds the private link of a demo attendee
+            moment=moment,
             status=RegistrationStatus.REGISTERED if has_place else RegistrationStatus.WAITING,
             arrival=arrival,
-            token_hash=new_token()[1],  # nobody holds the private link of a demo attendee
-            created_at=moment,
-            updated_at=moment,
             confirmed_at=moment,
         )
         kind = RegistrationEventKind.REGISTERED if has_place else RegistrationEventKind.WAITLISTED

@@ -308,19 +308,13 @@ def confirm_hours() -> int:
     return int(current_app.config["REGISTRATION_CONFIRM_HOURS"])
 
 
-def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterResult:
-    """Register someone (a place, or the waiting list when full; with a capacity, first
-    unconfirmed until the mailed link confirms the address); the caller commits.
-
-    The confirmation is rendered before the registration lock is taken, for the answer a
-    newcomer gets right now, so the lock is held for the inserts alone; if the answer has
-    changed by the time the lock is held (someone took the last place), it is rendered again.
-    """
-    moment = now()
-    confirming = needs_confirmation()
+def new_registration_row(
+    details: RegistrationDetails, *, token_hash: str, moment: datetime, **more: object
+) -> Registration:
+    """A new registration's row from its details, active under its normalised address
+    (not yet in the session); `more` sets the remaining columns (status, nonce, ...)."""
     normalized = normalize_email(details.email)
-    token, token_hash = new_token()
-    registration = Registration(
+    return Registration(
         name=details.name,
         email=details.email.strip(),
         email_normalized=normalized,
@@ -334,8 +328,28 @@ def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterRe
         token_hash=token_hash,
         created_at=moment,
         updated_at=moment,
+        **more,
+    )
+
+
+def register(details: RegistrationDetails, form_nonce: str | None) -> RegisterResult:
+    """Register someone (a place, or the waiting list when full; with a capacity, first
+    unconfirmed until the mailed link confirms the address); the caller commits.
+
+    The confirmation is rendered before the registration lock is taken, for the answer a
+    newcomer gets right now, so the lock is held for the inserts alone; if the answer has
+    changed by the time the lock is held (someone took the last place), it is rendered again.
+    """
+    moment = now()
+    confirming = needs_confirmation()
+    token, token_hash = new_token()
+    registration = new_registration_row(
+        details,
+        token_hash=token_hash,
+        moment=moment,
         confirm_by=real_now() + timedelta(hours=confirm_hours()) if confirming else None,
     )
+    normalized = registration.email_normalized
     expected = Answer(RegistrationStatus.UNCONFIRMED) if confirming else newcomer_answer()
     confirmation = _compose_confirmation(registration, token, expected)
 
@@ -416,24 +430,11 @@ def add_by_hand(
         ).one_or_none()
         if earlier is not None:
             return RegisterResult(Outcome.REPLAY, answer_for(earlier), earlier)
-    normalized = normalize_email(details.email)
     token, token_hash = new_token()
-    registration = Registration(
-        name=details.name,
-        email=details.email.strip(),
-        email_normalized=normalized,
-        active_email=normalized,
-        affiliation=details.affiliation,
-        position=details.position,
-        dietary=details.dietary,
-        accessibility=details.accessibility,
-        public_listing=details.public_listing,
-        consent=details.consent,
-        token_hash=token_hash,
-        form_nonce=form_nonce,
-        created_at=moment,
-        updated_at=moment,
+    registration = new_registration_row(
+        details, token_hash=token_hash, moment=moment, form_nonce=form_nonce
     )
+    normalized = registration.email_normalized
     registration.arrival = _take_arrival()  # holds the registration lock from here on
     _release_lapsed(moment)
     _fill_free_places(moment)
